@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Two cores: keep worker count at two so that peer processes (DCMTK, snmpd...) get CPU too.
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    reporters: ['default'],
+  },
+});
