@@ -59,6 +59,7 @@ export const ERRORS = {
   // config and API
   CONFIG_INVALID: { message: 'The configuration is invalid', http: 400 },
   NOT_FOUND: { message: 'Not found', http: 404 },
+  BAD_REQUEST: { message: 'The request is invalid', http: 400 },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,23 @@
+// What the API needs from the rest of Wardwatch, as narrow service interfaces: the API never
+// reaches into the engine's internals or the store's SQL. app.ts provides the implementations.
+
+import type { SensorStatus } from '../core/model.ts';
+import type { Tree } from '../core/tree.ts';
+import type { AnySensorKind } from '../sensors/sensor.ts';
+import type { HistoryReader, StateStore } from '../store/store.ts';
+
+export interface MonitorService {
+  tree(): Tree;
+  status(sensorId: string): SensorStatus | undefined;
+  kindOf(kind: string): AnySensorKind | undefined;
+  /** The probe's own health figures (checks/s, lateness...). */
+  health(): Readonly<Record<string, unknown>>;
+}
+
+export interface ApiServices {
+  readonly monitor: MonitorService;
+  readonly history: HistoryReader;
+  readonly events: Pick<StateStore, 'events'>;
+  readonly version: string;
+  readonly clock: { now(): number };
+}

@@ -1,0 +1,41 @@
+// `wardwatch` command dispatcher: one file per command.
+
+import { checkCommand } from './check.ts';
+import { docsCommand } from './docs.ts';
+import { processIo, type Io } from './io.ts';
+import { startCommand } from './start.ts';
+import { validateCommand } from './validate.ts';
+
+const USAGE = `usage: wardwatch <command> [options]
+
+commands:
+  start [--config FILE] [--secrets FILE] [--data DIR] [--host H] [--port P]
+                       run Wardwatch (without --config: the built-in demo hospital)
+  validate FILE        check a configuration file without starting
+  check KIND --option value ... [--json] [--timeout 10s]
+                       run one check once, with Nagios plugin exit codes (KIND --help lists options)
+  docs [--out DIR]     write the sensor reference (Markdown) generated from the registry
+`;
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'start':
+      return startCommand(rest, io);
+    case 'validate':
+      return validateCommand(rest, io);
+    case 'check':
+      return checkCommand(rest, io);
+    case 'docs':
+      return docsCommand(rest, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      io.err(`unknown command "${cmd}"\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,55 @@
+// `wardwatch start`: runs Wardwatch until SIGINT/SIGTERM; SIGHUP reloads the configuration file.
+
+import { parseArgs } from 'node:util';
+import { startApp } from '../app.ts';
+import type { Io } from './io.ts';
+
+export async function startCommand(argv: readonly string[], io: Io): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        secrets: { type: 'string' },
+        data: { type: 'string', default: './data' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '8080' },
+      },
+    }));
+  } catch (e) {
+    io.err(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.err(`--port: expected integer 0–65535, got ${JSON.stringify(values.port)}\n`);
+    return 2;
+  }
+  const log = (line: string) => io.err(`${new Date().toISOString()} ${line}\n`);
+  let app;
+  try {
+    app = await startApp({ dataDir: values.data, host: values.host, port, log, ...(values.config ? { configPath: values.config } : {}), ...(values.secrets ? { secretsPath: values.secrets } : {}) });
+  } catch (e) {
+    io.err(`wardwatch could not start: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const sensors = [...app.tree().nodes.values()].filter((n) => n.type === 'sensor').length;
+  io.out(`Wardwatch ${values.config ? `monitoring ${values.config}` : 'monitoring the built-in demo hospital'}: ${sensors} sensors, data in ${values.data}\n`);
+  io.out(`Console and API: ${app.url}  (API: ${app.url}api/tree)\n`);
+  const running = app;
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGHUP', reload);
+      resolve();
+    };
+    const reload = () => void running.reload();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    process.on('SIGHUP', reload);
+  });
+  io.out('stopping…\n');
+  await running.close();
+  return 0;
+}

@@ -1,0 +1,145 @@
+// The composition root end to end: a config file with real local peers, the read API over HTTP,
+// reloading a valid and an invalid file, and the built-in demo hospital.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from '../src/app.ts';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface TreeNodeView {
+  id: string;
+  type: string;
+  state?: string;
+  message?: string;
+  counts: Record<string, number>;
+  children: TreeNodeView[];
+}
+
+function flatten(nodes: TreeNodeView[]): TreeNodeView[] {
+  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+}
+
+describe('app with a configuration file', () => {
+  let dir: string;
+  let app: App;
+  let listener: net.Server;
+  let port: number;
+  const logs: string[] = [];
+
+  const config = (extra = '') => `
+defaults: { interval: 1s, timeout: 1s, retries: 0 }
+sites:
+  - name: Test Site
+    timezone: Europe/Berlin
+    probes:
+      - name: P1
+        groups:
+          - name: PACS
+            system: PACS
+            devices:
+              - name: Archive
+                host: 127.0.0.1
+                sensors:
+                  - { name: Port, kind: tcp, port: ${port} }
+                  - { name: Wave, kind: synthetic, base: 10, amplitude: 0 }
+${extra}`;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wardwatch-app-'));
+    listener = net.createServer((s) => s.end());
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    port = (listener.address() as net.AddressInfo).port;
+    await writeFile(join(dir, 'hospital.yaml'), config());
+    app = await startApp({ configPath: join(dir, 'hospital.yaml'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: (l) => logs.push(l) });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    listener?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves the tree with live states', async () => {
+    const up = await until('both sensors Up', async () => {
+      const res = await fetch(`${app.url}api/tree`);
+      const body = (await res.json()) as { roots: TreeNodeView[] };
+      const site = body.roots[0]!;
+      return site.counts.up === 2 ? site : undefined;
+    });
+    expect(up.id).toBe('test-site');
+    const sensors = flatten([up]).filter((n) => n.type === 'sensor');
+    expect(sensors.map((s) => s.id).sort()).toEqual(['test-site/p1/pacs/archive/port', 'test-site/p1/pacs/archive/wave']);
+  });
+
+  it('serves one sensor, its history and its events', async () => {
+    const id = encodeURIComponent('test-site/p1/pacs/archive/wave');
+    const sensor = (await (await fetch(`${app.url}api/sensors/${id}`)).json()) as { kind: string; channels: { key: string; lastValue: number | null }[]; effective: { intervalS: number } };
+    expect(sensor.kind).toBe('synthetic');
+    expect(sensor.effective.intervalS).toBe(1);
+    const history = await until('history written', async () => {
+      const h = (await (await fetch(`${app.url}api/sensors/${id}/history?channel=value&from=${Date.now() - 60_000}`)).json()) as { points: { avg: number }[]; resolution: string };
+      return h.points.length > 0 ? h : undefined;
+    });
+    expect(history.resolution).toBe('raw');
+    expect(history.points[0]!.avg).toBe(10);
+    const events = (await (await fetch(`${app.url}api/events?sensor=${id}`)).json()) as { events: { to: string }[] };
+    expect(events.events.some((e) => e.to === 'up')).toBe(true);
+  });
+
+  it('answers unknown sensors and bad queries with problem details', async () => {
+    const res = await fetch(`${app.url}api/sensors/nope`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND');
+    const bad = await fetch(`${app.url}api/events?limit=0`);
+    expect(bad.status).toBe(400);
+  });
+
+  it('keeps the running configuration when the file becomes invalid, and applies a valid one', async () => {
+    await writeFile(join(dir, 'hospital.yaml'), config().replace(`port: ${port}`, 'port: "abc"'));
+    const bad = await app.reload();
+    expect(bad.ok).toBe(false);
+    expect(bad.messages[0]).toMatch(/hospital\.yaml:\d+:\d+ sites\[0\]\.probes\[0\]\.groups\[0\]\.devices\[0\]\.sensors\[0\]\.port: expected integer 1–65535, got "abc"/);
+    expect(app.tree().nodes.has('test-site/p1/pacs/archive/port')).toBe(true);
+
+    await writeFile(join(dir, 'hospital.yaml'), config().replace(/ {18}- \{ name: Wave.*\n/, ''));
+    const good = await app.reload();
+    expect(good.ok).toBe(true);
+    expect(app.tree().nodes.has('test-site/p1/pacs/archive/wave')).toBe(false);
+    expect(app.engine.status('test-site/p1/pacs/archive/port')?.state).toBe('up');
+  });
+});
+
+describe('app with the built-in demo hospital', () => {
+  it('starts the simulators and shows Up and Down sensors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wardwatch-demo-'));
+    const app = await startApp({ dataDir: dir, host: '127.0.0.1', port: 0, log: () => undefined });
+    try {
+      const counts = await until('some Up and a Down sensor', async () => {
+        const body = (await (await fetch(`${app.url}api/tree`)).json()) as { roots: TreeNodeView[] };
+        const c = body.roots[0]!.counts as { up: number; down: number };
+        return c.up > 3 && c.down >= 1 ? c : undefined;
+      }, 40_000);
+      expect(counts.up).toBeGreaterThan(3);
+      const page = await (await fetch(app.url)).text();
+      expect(page).toContain('<title>Wardwatch</title>');
+    } finally {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
