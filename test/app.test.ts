@@ -59,7 +59,10 @@ ${extra}`;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wardwatch-app-'));
-    listener = net.createServer((s) => s.end());
+    listener = net.createServer((s) => {
+      s.on('error', () => undefined); // the check may reset the connection once connected
+      s.end();
+    });
     listener.listen(0, '127.0.0.1');
     await once(listener, 'listening');
     port = (listener.address() as net.AddressInfo).port;

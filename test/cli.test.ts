@@ -1,0 +1,111 @@
+// The `wardwatch` command: check (Nagios conventions), validate and docs, in process through
+// main() and once through the real bin shim.
+
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { bufferIo } from '../src/cli/io.ts';
+import { closedPort } from '../src/sim/closed-port.ts';
+import { SENSOR_KINDS } from '../src/sensors/registry.ts';
+
+const run = async (...argv: string[]) => {
+  const io = bufferIo();
+  const code = await main(argv, io);
+  return { code, out: io.stdout, err: io.stderr };
+};
+
+describe('wardwatch check', () => {
+  let server: net.Server;
+  let port: number;
+  beforeAll(async () => {
+    server = net.createServer((s) => {
+      s.on('error', () => undefined); // the check may reset the connection once it has its answer
+      s.end('220 ready\r\n');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => server.close());
+
+  it('exits 0 with a status line and perfdata when the check is OK', async () => {
+    const r = await run('check', 'tcp', '--host', '127.0.0.1', '--port', String(port));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^WARDWATCH TCP OK - .* \| connectTimeMs=[\d.]+ms;/);
+  });
+
+  it('exits 2 CRITICAL when the port is refused', async () => {
+    const r = await run('check', 'tcp', '--host', '127.0.0.1', '--port', String(await closedPort()));
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^WARDWATCH TCP CRITICAL - Connection refused/);
+  });
+
+  it('exits 3 UNKNOWN and names the bad option', async () => {
+    const r = await run('check', 'tcp', '--host', '127.0.0.1', '--port', 'abc');
+    expect(r.code).toBe(3);
+    expect(r.err).toBe('UNKNOWN - invalid options\n--port: expected integer 1–65535, got "abc"\n');
+    const unknown = await run('check', 'nope');
+    expect(unknown.code).toBe(3);
+    expect(unknown.err).toContain('no sensor kind "nope"; known kinds: ');
+  });
+
+  it('prints JSON with --json, and a limit breach decides the state', async () => {
+    const r = await run('check', 'synthetic', '--base', '100', '--amplitude', '0', '--json');
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.out) as { state: string; channels: { key: string; value: number }[] };
+    expect(body.state).toBe('ok');
+    expect(body.channels).toEqual([{ key: 'value', value: 100, unit: 'value' }]);
+  });
+
+  it('lists every option of a kind with --help', async () => {
+    const r = await run('check', 'tcp', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('--port');
+  });
+
+  it('runs through the real bin shim', async () => {
+    const res = await promisify(execFile)(process.execPath, ['bin/wardwatch.js', 'check', 'tcp', '--host', '127.0.0.1', '--port', String(port)], { cwd: join(import.meta.dirname, '..') });
+    expect(res.stdout).toMatch(/^WARDWATCH TCP OK/);
+  });
+});
+
+describe('wardwatch validate', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wardwatch-cli-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('accepts a valid file and rejects an invalid one with file:line:column', async () => {
+    const good = join(dir, 'good.yaml');
+    await writeFile(good, 'sites:\n  - name: A\n    probes:\n      - name: P\n        groups:\n          - name: G\n            system: PACS\n            devices:\n              - name: D\n                host: 127.0.0.1\n                sensors:\n                  - { name: S, kind: tcp, port: 104 }\n');
+    const ok = await run('validate', good);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('OK');
+    const bad = join(dir, 'hospital.yaml');
+    await writeFile(bad, 'sites:\n  - name: A\n    probes:\n      - name: P\n        groups:\n          - name: G\n            system: PACS\n            devices:\n              - name: D\n                host: 127.0.0.1\n                sensors:\n                  - name: S\n                    kind: tcp\n                    port: "abc"\n');
+    const r = await run('validate', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${bad}:14:27 sites[0].probes[0].groups[0].devices[0].sensors[0].port: expected integer 1–65535, got "abc"`);
+  });
+});
+
+describe('wardwatch docs', () => {
+  it('writes one page per registered kind and an index', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wardwatch-docs-'));
+    try {
+      const r = await run('docs', '--out', dir);
+      expect(r.code).toBe(0);
+      const files = (await readdir(dir)).sort();
+      expect(files).toEqual(['README.md', ...SENSOR_KINDS.map((k) => `${k.kind}.md`)].sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
