@@ -27,4 +27,12 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    files: ['bin/*.js', 'scripts/*.mjs', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['src/api/static/*.js'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', setInterval: 'readonly' } },
+  },
 );

@@ -97,7 +97,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       onError: (err, what) => opts.log(`engine: ${what}: ${err instanceof Error ? err.message : String(err)}`),
     });
     await engine.apply(tree);
-    engine.start();
+    await engine.start();
     closers.unshift(() => engine.stop());
 
     const api = await buildApi({

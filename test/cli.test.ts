@@ -3,7 +3,7 @@
 
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { main } from '../src/cli/main.ts';
 import { bufferIo } from '../src/cli/io.ts';
 import { closedPort } from '../src/sim/closed-port.ts';
 import { SENSOR_KINDS } from '../src/sensors/registry.ts';
+import { renderAllDocs } from '../src/sensors/docs.ts';
 
 const run = async (...argv: string[]) => {
   const io = bufferIo();
@@ -103,9 +104,42 @@ describe('wardwatch docs', () => {
       const r = await run('docs', '--out', dir);
       expect(r.code).toBe(0);
       const files = (await readdir(dir)).sort();
-      expect(files).toEqual(['README.md', ...SENSOR_KINDS.map((k) => `${k.kind}.md`)].sort());
+      expect(files).toEqual(['index.md', ...SENSOR_KINDS.map((k) => `${k.kind}.md`)].sort());
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps the committed docs/sensors identical to what the registry renders (run `npm run docs` after changing a kind)', async () => {
+    const pages = renderAllDocs(SENSOR_KINDS);
+    const dir = join(import.meta.dirname, '..', 'docs', 'sensors');
+    expect((await readdir(dir)).filter((f) => f.endsWith('.md')).sort()).toEqual([...pages.keys()].sort());
+    for (const [file, text] of pages) expect(await readFile(join(dir, file), 'utf8'), file).toBe(text);
+  });
+});
+
+describe('wardwatch simulate', () => {
+  it('starts every simulator, prints where they listen, and stops them', async () => {
+    const io = bufferIo();
+    let stop!: () => void;
+    const until = new Promise<void>((r) => (stop = r));
+    const { simulateCommand } = await import('../src/cli/simulate.ts');
+    const done = simulateCommand(['--ae-title', 'PACS'], io, until);
+    for (let i = 0; i < 200 && !io.stdout.includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 25));
+    const dicomPort = Number(/dicom:\/\/127\.0\.0\.1:(\d+)/.exec(io.stdout)?.[1]);
+    const r = await run('check', 'dicom-echo', '--host', '127.0.0.1', '--port', String(dicomPort), '--calledAe', 'PACS');
+    expect(r.out).toMatch(/^WARDWATCH DICOM-ECHO OK/);
+    const rejected = await run('check', 'dicom-echo', '--host', '127.0.0.1', '--port', String(dicomPort), '--calledAe', 'OTHER');
+    expect(rejected.code).toBe(2);
+    expect(rejected.out).toContain('called AE title not recognized');
+    stop();
+    expect(await done).toBe(0);
+  });
+
+  it('names a bad port', async () => {
+    const io = bufferIo();
+    const { simulateCommand } = await import('../src/cli/simulate.ts');
+    expect(await simulateCommand(['--dicom', 'x'], io, Promise.resolve())).toBe(2);
+    expect(io.stderr).toBe('--dicom: expected integer 0–65535, got "x"\n');
   });
 });

@@ -1,10 +1,10 @@
 // `wardwatch docs [--out DIR]`: writes the sensor reference generated from the registry, so the
-// docs never drift from the code.
+// docs never drift from the code (a test compares the committed docs/sensors with a fresh render).
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderDocsIndex, renderKindMarkdown } from '../sensors/docs.ts';
+import { renderAllDocs } from '../sensors/docs.ts';
 import { SENSOR_KINDS } from '../sensors/registry.ts';
 import type { Io } from './io.ts';
 
@@ -12,8 +12,10 @@ export async function docsCommand(argv: readonly string[], io: Io): Promise<numb
   const { values } = parseArgs({ args: [...argv], options: { out: { type: 'string', default: 'docs/sensors' } }, strict: true });
   const out = values.out;
   await mkdir(out, { recursive: true });
-  for (const kind of SENSOR_KINDS) await writeFile(join(out, `${kind.kind}.md`), renderKindMarkdown(kind));
-  await writeFile(join(out, 'README.md'), renderDocsIndex(SENSOR_KINDS));
-  io.out(`wrote ${SENSOR_KINDS.length + 1} files to ${out}\n`);
+  const pages = renderAllDocs(SENSOR_KINDS);
+  // Pages of kinds that no longer exist would otherwise linger as stale docs.
+  for (const f of await readdir(out)) if (f.endsWith('.md') && !pages.has(f)) await rm(join(out, f));
+  for (const [file, text] of pages) await writeFile(join(out, file), text);
+  io.out(`wrote ${pages.size} files to ${out}\n`);
   return 0;
 }

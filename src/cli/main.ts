@@ -3,6 +3,7 @@
 import { checkCommand } from './check.ts';
 import { docsCommand } from './docs.ts';
 import { processIo, type Io } from './io.ts';
+import { simulateCommand } from './simulate.ts';
 import { startCommand } from './start.ts';
 import { validateCommand } from './validate.ts';
 
@@ -15,6 +16,8 @@ commands:
   check KIND --option value ... [--json] [--timeout 10s]
                        run one check once, with Nagios plugin exit codes (KIND --help lists options)
   docs [--out DIR]     write the sensor reference (Markdown) generated from the registry
+  simulate [--host H] [--dicom P] [--hl7 P] [--fhir P] [--snmp P] [--profile switch48|ups|server] [--ae-title AE ...]
+                       start the simulated hospital devices on their own
 `;
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -28,6 +31,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return checkCommand(rest, io);
     case 'docs':
       return docsCommand(rest, io);
+    case 'simulate':
+      return simulateCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

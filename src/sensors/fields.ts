@@ -9,7 +9,8 @@ function got(input: unknown): string {
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'a list';
   if (typeof input === 'object') return 'a mapping';
-  return String(input);
+  if (typeof input === 'number' || typeof input === 'boolean' || typeof input === 'bigint') return String(input);
+  return typeof input;
 }
 
 /** TCP/UDP port. */

@@ -3,8 +3,12 @@
 // Wardwatch configuration. A newcomer who starts Wardwatch without a config sees a living tree.
 
 import { stringify } from 'yaml';
-import { startWebApp, type WebApp } from './web-app.ts';
+import { startWebApp } from './web-app.ts';
 import { closedPort } from './closed-port.ts';
+import { startDicomSimulator } from './dicom/index.ts';
+import { startHl7Endpoint } from './hl7/index.ts';
+import { startFhirStub } from './fhir/index.ts';
+import { startSnmpAgent } from './snmp/index.ts';
 
 export interface DemoHospital {
   /** The configuration, as YAML, pointing at the simulators' ports. */
@@ -28,28 +32,52 @@ interface Group {
 export async function startDemoHospital(): Promise<DemoHospital> {
   const started: { close(): Promise<void> }[] = [];
   try {
-    const his: WebApp = await startWebApp({ name: 'HIS portal' });
-    started.push(his);
-    const lis: WebApp = await startWebApp({ name: 'LIS web front end', slowMs: 400 });
-    started.push(lis);
+    const start = async <T extends { close(): Promise<void> }>(p: Promise<T>): Promise<T> => {
+      const v = await p;
+      started.push(v);
+      return v;
+    };
+    const his = await start(startWebApp({ name: 'HIS portal' }));
+    const lis = await start(startWebApp({ name: 'LIS web front end', slowMs: 400 }));
+    const pacs = await start(startDicomSimulator({ policy: 'accept-listed', calledAeTitles: ['PACS', 'RIS'] }));
+    const ct = await start(startDicomSimulator({ policy: 'accept-any' }));
+    const us = await start(startDicomSimulator({ policy: 'accept-listed', calledAeTitles: ['US03'] }));
+    const engine = await start(startHl7Endpoint({}));
+    const fhir = await start(startFhirStub({}));
+    const sw = await start(startSnmpAgent({ profile: 'switch48' }));
+    const ups = await start(startSnmpAgent({ profile: 'ups' }));
     const offline = await closedPort();
 
     const site = 'st-elsewhere-general';
     const probe = `${site}/local-probe`;
+    const switchPing = `${probe}/network/core-switch/ping`;
     const groups: Group[] = [
       {
         name: 'Network',
         system: 'network',
         devices: [
           {
-            name: 'Core switch (loopback)',
+            name: 'Core switch',
             host: '127.0.0.1',
-            sensors: [{ name: 'Ping', kind: 'ping' }],
+            sensors: [
+              { name: 'Ping', kind: 'ping' },
+              { name: 'System', kind: 'snmp-system', port: sw.port, community: 'public' },
+              { name: 'Uplink Gi1/0/1', kind: 'snmp-interface', port: sw.port, community: 'public', ifName: 'Gi1/0/1' },
+              { name: 'Radiology wing Gi1/0/12', kind: 'snmp-interface', port: sw.port, community: 'public', ifName: 'Gi1/0/12' },
+            ],
+          },
+          {
+            name: 'UPS comms room',
+            host: '127.0.0.1',
+            dependsOn: switchPing,
+            sensors: [
+              { name: 'Battery status', kind: 'snmp-oid', port: ups.port, community: 'public', oid: '1.3.6.1.2.1.33.1.2.1.0', lookup: { '1': { state: 'unknown', text: 'unknown' }, '2': { state: 'up', text: 'battery normal' }, '3': { state: 'warning', text: 'battery low' }, '4': { state: 'down', text: 'battery depleted' } } },
+            ],
           },
           {
             name: 'This server',
             host: '127.0.0.1',
-            dependsOn: `${probe}/network/core-switch-loopback/ping`,
+            dependsOn: switchPing,
             sensors: [
               { name: 'PostgreSQL', kind: 'tcp', port: 5432 },
               { name: 'NATS', kind: 'tcp', port: 4222 },
@@ -65,9 +93,11 @@ export async function startDemoHospital(): Promise<DemoHospital> {
           {
             name: 'HIS application server',
             host: '127.0.0.1',
+            dependsOn: switchPing,
             sensors: [
               { name: 'Portal health', kind: 'http', url: `${his.url}/health`, jsonPath: 'status', jsonExpect: 'ok' },
               { name: 'Login page', kind: 'http', url: `${his.url}/`, keyword: 'Sign in' },
+              { name: 'FHIR API', kind: 'fhir', baseUrl: fhir.baseUrl },
             ],
           },
         ],
@@ -86,15 +116,59 @@ export async function startDemoHospital(): Promise<DemoHospital> {
         ],
       },
       {
+        name: 'Interface engine',
+        system: 'interface-engine',
+        devices: [
+          {
+            name: 'ADT interface',
+            host: '127.0.0.1',
+            sensors: [{ name: 'ADT^A01 round trip', kind: 'hl7', port: engine.port, template: 'adt-a01' }],
+          },
+        ],
+      },
+      {
+        name: 'RIS',
+        system: 'RIS',
+        devices: [
+          {
+            name: 'RIS worklist server',
+            host: '127.0.0.1',
+            sensors: [
+              { name: "Today's CT worklist", kind: 'dicom-find', port: pacs.port, calledAe: 'RIS', level: 'worklist', keys: { Modality: 'CT', ScheduledProcedureStepStartDate: 'today' }, interval: '60s', channels: { matches: { limits: { lowerWarning: 1, lowerWarningMessage: "Today's CT worklist is empty: check the RIS-to-modality interface" } } } },
+            ],
+          },
+        ],
+      },
+      {
+        name: 'PACS',
+        system: 'PACS',
+        devices: [
+          {
+            name: 'PACS archive',
+            host: '127.0.0.1',
+            dependsOn: switchPing,
+            sensors: [
+              { name: 'C-ECHO', kind: 'dicom-echo', port: pacs.port, calledAe: 'PACS' },
+              { name: 'Study query', kind: 'dicom-find', port: pacs.port, calledAe: 'PACS', level: 'study', interval: '60s' },
+              { name: 'C-STORE throughput', kind: 'dicom-store', port: pacs.port, calledAe: 'PACS', size: '512KB', interval: '120s' },
+              { name: 'DICOMweb QIDO-RS', kind: 'dicomweb', baseUrl: fhir.dicomwebUrl },
+            ],
+          },
+        ],
+      },
+      {
         name: 'Modalities',
         system: 'modality',
         devices: [
-          {
-            name: 'MR-02 (powered off)',
-            host: '127.0.0.1',
-            sensors: [{ name: 'DICOM port', kind: 'tcp', port: offline, retries: 1 }],
-          },
+          { name: 'CT-01', host: '127.0.0.1', sensors: [{ name: 'C-ECHO', kind: 'dicom-echo', port: ct.port, calledAe: 'CT01' }] },
+          { name: 'US-03 (AE title changed after service)', host: '127.0.0.1', sensors: [{ name: 'C-ECHO', kind: 'dicom-echo', port: us.port, calledAe: 'US3' }] },
+          { name: 'MR-02 (powered off)', host: '127.0.0.1', sensors: [{ name: 'C-ECHO', kind: 'dicom-echo', port: offline, calledAe: 'MR02' }] },
         ],
+      },
+      {
+        name: 'Wardwatch',
+        system: 'other',
+        devices: [{ name: 'Local probe', host: '127.0.0.1', sensors: [{ name: 'Probe health', kind: 'probe-health', interval: '15s' }] }],
       },
       {
         name: 'Wards',

@@ -132,7 +132,8 @@ export function createDevice(opts: DeviceOptions): SimDevice {
   const name = (i: number) => interfaces.get(i)?.name ?? (opts.profile === 'switch48' ? `Gi1/0/${i}` : ['lo', 'eth0'][i - 1] ?? `if${i}`);
   const descr = (i: number) => (interfaces.get(i)?.name !== undefined ? name(i) : opts.profile === 'switch48' ? `GigabitEthernet1/0/${i}` : opts.profile === 'ups' ? 'Network Management Card' : name(i));
   const speedBps = (i: number) => (uplink(i) ? 10_000_000_000 : 1_000_000_000);
-  const small = (i: number, k: number) => BigInt(Math.floor(((now() - bootAt) / 1000) * ((i % 5) * 0.1 * k))) % 2n ** 32n;
+  // Errors and discards only on the ports with a bad patch cable (7, 19, 31, 43), as on a real switch.
+  const small = (i: number, k: number) => BigInt(Math.floor(((now() - bootAt) / 1000) * (i % 12 === 7 ? 0.2 * k : 0))) % 2n ** 32n;
   const tables: SimTable[] = [
     {
       name: 'ifTable',
