@@ -59,8 +59,8 @@ describe('dependency pauses', () => {
     };
     const memo = new Map<string, string | null>();
     for (const id of ['s1', 's2', 's3']) expect(dependencyRoot(id, v, memo)).toBe('m');
-    // m is looked up once; each dependent twice (walk + resolve).
-    expect(calls).toBe(7);
+    // m is looked up once; each dependent three times (fast path, walk, resolve): no repeated chain walks.
+    expect(calls).toBe(10);
   });
 });
 

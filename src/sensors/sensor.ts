@@ -28,6 +28,27 @@ export interface CheckContext {
   readonly memory: Map<string, unknown>;
   /** Stable id of the sensor being checked (for logs and per-sensor state in receivers). */
   readonly sensorId: string;
+  /** The engine's own health figures; filled by the runner for the probe-health kind, absent elsewhere (CLI). */
+  readonly probe?: { stats(): ProbeStats };
+}
+
+/** The probe's own health as the engine measures it over a sliding window (PRTG's Probe Health). */
+export interface ProbeStats {
+  /** Checks started per second. */
+  readonly checksPerS: number;
+  /** How late checks started (actual start minus due time). */
+  readonly latenessMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Checks waiting for a concurrency slot or a batch. */
+  readonly queueLength: number;
+  readonly inFlight: number;
+  /** Runs skipped in the window because the previous run of the same sensor was still going. */
+  readonly skippedOverlaps: number;
+  /** p99 event-loop delay, ms. */
+  readonly eventLoopLagMs: number;
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** Sensors configured on this probe. */
+  readonly sensors: number;
 }
 
 /** Where receivers (syslog, SNMP traps, push, HL7 feeds) publish what arrives; listening kinds subscribe. */
@@ -80,6 +101,8 @@ export interface SensorKind<S extends z.ZodType = z.ZodType> {
   readonly defaultIntervalS?: number;
   /** Does the kind use the device's host? (false for receivers such as push or hl7-feed) */
   readonly usesHost: boolean;
+  /** Channels appear at run time beyond the declared ones (plugin perfdata, message types, JSON paths). */
+  readonly dynamicChannels?: boolean;
   check(settings: z.infer<S>, ctx: CheckContext): Promise<Reading>;
   /**
    * Optional: kinds that receive (hl7-feed, mqtt, push, syslog, snmp-trap) start a listener or a
