@@ -13,7 +13,7 @@ type Item = { settings: ReturnType<typeof snmpInterfaceKind.settings.parse>; ctx
 
 function items(port: number, community: string, indexes: readonly number[]): Item[] {
   return indexes.map((ifIndex) => ({
-    settings: snmpInterfaceKind.settings.parse({ host: '127.0.0.1', port, community, ifIndex, timeout: '2s', retries: 0 }),
+    settings: snmpInterfaceKind.settings.parse({ host: '127.0.0.1', port, community, ifIndex, requestTimeout: '2s', requestRetries: 0 }),
     ctx: testCtx({ real: true, timeoutMs: 30_000 }),
   }));
 }

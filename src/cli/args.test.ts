@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ArgsError, optionsToSettings } from './args.ts';
+import { optionFlag, settingDocs } from '../sensors/docs.ts';
+import { SENSOR_KINDS } from '../sensors/registry.ts';
+import { ArgsError, camelCase, optionsToSettings } from './args.ts';
 import { perfdata, statusLine } from './nagios.ts';
 
 describe('optionsToSettings', () => {
@@ -9,10 +11,31 @@ describe('optionsToSettings', () => {
       port: 104,
       verify: false,
       tls: { ca: '/etc/ca.pem' },
-      'json-flag': true,
+      jsonFlag: true,
       codes: [200, 204],
       name: 'a=b',
     });
+  });
+
+  it('maps kebab-case option names to the camelCase setting names, and keeps camelCase working', () => {
+    expect(optionsToSettings(['--expect-status', '204', '--called-ae', 'PACS', '--tls.ca-file=/ca.pem', '--requestTimeout', '2s'])).toEqual({
+      expectStatus: 204,
+      calledAe: 'PACS',
+      tls: { caFile: '/ca.pem' },
+      requestTimeout: '2s',
+    });
+    expect(optionsToSettings(['--expectStatus', '200'])).toEqual({ expectStatus: 200 });
+    expect(camelCase('called-aet')).toBe('calledAet');
+  });
+
+  it('reads back every flag the kind help prints as the setting it names', () => {
+    for (const kind of SENSOR_KINDS) {
+      for (const { key } of settingDocs(kind)) {
+        expect(Object.keys(optionsToSettings([optionFlag(key), '1'])), `${kind.kind} ${optionFlag(key)}`).toEqual([key]);
+        // `wardwatch check` keeps --json and --timeout for itself.
+        expect(['json', 'timeout'], kind.kind).not.toContain(key);
+      }
+    }
   });
 
   it('keeps strings that YAML would read as null or a mapping', () => {

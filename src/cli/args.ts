@@ -1,5 +1,6 @@
 // Turns `--option value` pairs into a settings object for a sensor kind: values are read as YAML
-// scalars (so numbers, booleans and [lists] keep their type) and dotted names nest (--tls.ca x).
+// scalars (so numbers, booleans and [lists] keep their type), dotted names nest (--tls.ca x) and
+// kebab-case names become the camelCase setting names (--expect-status → expectStatus).
 
 import { parse as parseYaml } from 'yaml';
 
@@ -20,9 +21,14 @@ export function optionsToSettings(args: readonly string[]): Record<string, unkno
       raw = args[++i];
     }
     const value = raw === undefined ? true : readScalar(raw);
-    setPath(out, name.split('.'), value, a);
+    setPath(out, name.split('.').map(camelCase), value, a);
   }
   return out;
+}
+
+/** `expect-status` → `expectStatus`, the inverse of the help's optionFlag; camelCase stays as it is. */
+export function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 function readScalar(raw: string): unknown {

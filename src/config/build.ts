@@ -9,12 +9,7 @@ import type { ConfigDocument, DocDevice, DocGroup, DocInheritable, DocMaintenanc
 import { slug } from './document.ts';
 import type { PathSegment, Problem } from './issues.ts';
 import { createErrorMap, issuesToProblems, suggest } from './issues.ts';
-import { COMMON_SENSOR_KEYS, NESTED_SETTINGS_KEY, nestedSettingKeys, settingsShape } from './schema.ts';
-
-/** Kinds whose channels are discovered at run time (exec perfdata, SNMP tables) set this on their SensorKind. */
-interface MaybeDynamicChannels {
-  readonly dynamicChannels?: boolean;
-}
+import { COMMON_SENSOR_KEYS, settingsShape } from './schema.ts';
 
 export interface BuildResult {
   readonly tree: Tree;
@@ -99,7 +94,7 @@ export function buildTree(cfg: ConfigDocument, raw: unknown, kinds: readonly Any
       if (known.includes(key)) continue;
       const hint = suggest(key, known);
       const detail = `${hint ? ` (did you mean "${hint}"?)` : ''}; ${kind.kind} has ${known.length ? known.join(', ') : 'no fixed channels'}`;
-      if ((kind as MaybeDynamicChannels).dynamicChannels === true) warnings.push({ path: [...path, 'channels', key], onKey: true, message: `channel "${key}" is not one of the default channels${detail} (kept: this kind discovers channels when it runs)` });
+      if (kind.dynamicChannels === true) warnings.push({ path: [...path, 'channels', key], onKey: true, message: `channel "${key}" is not one of the default channels${detail} (kept: this kind discovers channels when it runs)` });
       else problems.push({ path: [...path, 'channels', key], onKey: true, message: `unknown channel "${key}"${detail}` });
     }
     const node: SensorNode = { type: 'sensor', ...base(s, id, parentId, []), kind: s.kind, kindSettings: kindSettings ?? {}, channels };
@@ -176,33 +171,28 @@ function pushDefined(list: string[], id: string | undefined): void {
 interface KindInfo {
   readonly kind: AnySensorKind;
   readonly shape: ReturnType<typeof settingsShape>;
-  readonly nested: ReadonlySet<string>;
   readonly channelKeys: readonly string[];
 }
 
 function kindInfo(kind: AnySensorKind): KindInfo {
-  return { kind, shape: settingsShape(kind.settings), nested: new Set(nestedSettingKeys(kind)), channelKeys: kind.channels.map((c) => c.key) };
+  return { kind, shape: settingsShape(kind.settings), channelKeys: kind.channels.map((c) => c.key) };
 }
 
 /**
  * Parses a sensor's kind settings with the kind's own schema, from the raw entry, so that the kind's
  * defaults, transforms and object-level rules apply exactly as the kind defines them.
  */
-function parseKindSettings({ kind, shape, nested }: KindInfo, rawEntry: unknown, deviceHost: string, path: readonly PathSegment[], problems: Problem[]): Record<string, unknown> | undefined {
+function parseKindSettings({ kind, shape }: KindInfo, rawEntry: unknown, deviceHost: string, path: readonly PathSegment[], problems: Problem[]): Record<string, unknown> | undefined {
   const entry = (typeof rawEntry === 'object' && rawEntry !== null ? rawEntry : {}) as Record<string, unknown>;
   const subset: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entry)) {
-    if (shape ? key in shape && !nested.has(key) : !COMMON_SENSOR_KEYS.has(key)) subset[key] = value;
+    // The schema guarantees kind settings never share a name with the common fields.
+    if (shape ? key in shape : !COMMON_SENSOR_KEYS.has(key)) subset[key] = value;
   }
-  const inner = entry[NESTED_SETTINGS_KEY];
-  if (nested.size > 0 && typeof inner === 'object' && inner !== null) Object.assign(subset, inner);
   if (kind.usesHost && subset.host === undefined && (!shape || 'host' in shape)) subset.host = deviceHost;
   const known = new WeakMap<object, readonly string[]>();
   const r = kind.settings.safeParse(subset, { error: createErrorMap(known), reportInput: true });
   if (r.success) return r.data as Record<string, unknown>;
-  for (const p of issuesToProblems(r.error.issues, known)) {
-    const inNested = typeof p.path[0] === 'string' && nested.has(p.path[0]);
-    problems.push({ ...p, path: [...path, ...(inNested ? [NESTED_SETTINGS_KEY] : []), ...p.path] });
-  }
+  for (const p of issuesToProblems(r.error.issues, known)) problems.push({ ...p, path: [...path, ...p.path] });
   return undefined;
 }

@@ -49,14 +49,14 @@ describe('treeToDocument', () => {
                 sensors:
                   - { name: A, kind: portcheck, port: 104 }
                   - { name: B, kind: portcheck, port: 104, host: 10.1.1.2 }
-                  - { name: C, kind: lookup, settings: { name: pacs.local }, tries: 3 }
+                  - { name: C, kind: lookup, query: pacs.local, tries: 3 }
                   - { name: W, kind: synthetic, base: 50, amplitude: 3 }
 `);
     const doc = treeToDocument(tree, TEST_KINDS) as { sites: { probes: { groups: { devices: { sensors: unknown[] }[] }[] }[] }[] };
     expect(doc.sites[0]!.probes[0]!.groups[0]!.devices[0]!.sensors).toEqual([
       { name: 'A', kind: 'portcheck', port: 104 },
       { name: 'B', kind: 'portcheck', host: '10.1.1.2', port: 104 },
-      { name: 'C', kind: 'lookup', tries: 3, settings: { name: 'pacs.local' } },
+      { name: 'C', kind: 'lookup', query: 'pacs.local', tries: 3 },
       { name: 'W', kind: 'synthetic', amplitude: 3 },
     ]);
   });

@@ -7,7 +7,7 @@ import type { InheritableSettings, MaintenanceWindow, Tree, TreeNode } from '../
 import { SENSOR_KINDS } from '../sensors/registry.ts';
 import type { AnySensorKind } from '../sensors/sensor.ts';
 import { formatDuration, slug } from './document.ts';
-import { NESTED_SETTINGS_KEY, nestedSettingKeys, settingsShape } from './schema.ts';
+import { settingsShape } from './schema.ts';
 
 type Doc = Record<string, unknown>;
 
@@ -43,18 +43,14 @@ function maintenanceDoc(m: MaintenanceWindow): Doc {
 /** Kind settings without the values the kind would fill in anyway (its defaults, the device's host). */
 function kindSettingsDoc(kind: AnySensorKind | undefined, settings: Readonly<Record<string, unknown>>, deviceHost: string | undefined): Doc {
   const shape = kind ? settingsShape(kind.settings) : undefined;
-  const nested = new Set(kind ? nestedSettingKeys(kind) : []);
   const out: Doc = {};
-  const inner: Doc = {};
   for (const [key, value] of Object.entries(settings)) {
     if (key === 'host' && kind?.usesHost && value === deviceHost) continue;
     const field = shape?.[key];
     const dflt = field?.safeParse(undefined);
     if (dflt?.success && dflt.data !== undefined && isDeepStrictEqual(dflt.data, value)) continue;
-    if (nested.has(key)) inner[key] = value;
-    else out[key] = value;
+    out[key] = value;
   }
-  if (Object.keys(inner).length > 0) out[NESTED_SETTINGS_KEY] = inner;
   return out;
 }
 

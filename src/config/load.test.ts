@@ -66,7 +66,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     "missing-port.yaml:14:21 sites[0].probes[0].groups[0].devices[0].sensors[1].port: missing required key \"port\"",
   ],
   'missing-setting.yaml': [
-    "missing-setting.yaml:13:21 sites[0].probes[0].groups[0].devices[0].sensors[0].settings.name: missing required key \"name\"",
+    "missing-setting.yaml:13:21 sites[0].probes[0].groups[0].devices[0].sensors[0].query: missing required key \"query\"",
   ],
   'not-a-mapping.yaml': [
     "not-a-mapping.yaml:1:1 expected a mapping with at least \"sites\" at the top level, got a list",
@@ -181,7 +181,7 @@ describe('a good config file', () => {
     };
     expect(sensor('arch/pacs-archive/dicom-port')?.kindSettings).toEqual({ host: '127.0.0.1', port: 104 });
     expect(sensor('arch/pacs-archive/worklist-port')?.kindSettings).toEqual({ host: '127.0.0.2', port: 105 });
-    expect(sensor('viewer/resolve-viewer')).toMatchObject({ name: 'Resolve viewer', kindSettings: { host: 'viewer.example', name: 'viewer.example', tries: 2 } });
+    expect(sensor('viewer/resolve-viewer')).toMatchObject({ name: 'Resolve viewer', kindSettings: { host: 'viewer.example', query: 'viewer.example', tries: 2 } });
     expect(sensor('viewer/plugins')?.kindSettings).toEqual({ command: 'list-plugins' });
     expect(sensor('arch/pacs-archive/dicom-port')?.channels).toEqual({ connectTimeMs: { limits: { upperWarning: 200, upperWarningMessage: 'slow' } } });
     expect(sensor('arch/pacs-archive/worklist-port')?.description).toBe('Paused until the new worklist server is live');

@@ -7,10 +7,11 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { SENSOR_ENTRY_KEYS } from '../sensors/docs.ts';
 import { SENSOR_KINDS, kindNames } from '../sensors/registry.ts';
-import { TEST_KINDS } from './__fixtures__/kinds.ts';
+import { TEST_KINDS, clashingKind } from './__fixtures__/kinds.ts';
 import { treeToDocument } from './export.ts';
 import { formatConfigError, loadConfigFile, parseConfig } from './load.ts';
-import { COMMON_SENSOR_KEYS, configJsonSchema, nestedSettingKeys, settingsShape } from './schema.ts';
+import type { AnySensorKind } from '../sensors/sensor.ts';
+import { COMMON_SENSOR_KEYS, buildConfigSchema, configJsonSchema, settingsShape } from './schema.ts';
 
 const oneSensor = (entry: string) => `sites:
   - name: S
@@ -60,8 +61,17 @@ describe('schema generated from the registry', () => {
     });
   });
 
-  it('puts kind settings that clash with common sensor fields in a settings mapping', () => {
-    expect(TEST_KINDS.map((k) => [k.kind, nestedSettingKeys(k)])).toEqual([['synthetic', []], ['portcheck', []], ['discover', []], ['lookup', ['name']]]);
+  it('refuses to build when a kind declares a setting named like a common sensor field', () => {
+    const kinds = [...TEST_KINDS, clashingKind as unknown as AnySensorKind];
+    expect(() => buildConfigSchema(kinds)).toThrow(
+      'sensor kind "clashing" declares setting "timeout", which is a common sensor key: rename it in the kind (common keys: name, id, description, interval, timeout, retries, credentials, tags, dependsOn, maintenance, paused, channels, kind)',
+    );
+    expect(() => parseConfig('sites: []', 'h.yaml', { kinds })).toThrow('sensor kind "clashing" declares setting "timeout"');
+  });
+
+  it('no registered kind has a setting named like a common sensor field', () => {
+    for (const kind of SENSOR_KINDS) expect(Object.keys(settingsShape(kind.settings) ?? {}).filter((k) => COMMON_SENSOR_KEYS.has(k)), kind.kind).toEqual([]);
+    expect(() => buildConfigSchema()).not.toThrow();
   });
 
   it('agrees with the docs on the keys a sensor entry uses itself', () => {

@@ -99,31 +99,27 @@ export function settingsShape(schema: z.ZodType): Shape | undefined {
   return undefined;
 }
 
-/** The key of the mapping that holds clashing kind settings. */
-export const NESTED_SETTINGS_KEY = 'settings';
-
-/** Kind settings whose names clash with a common sensor field (dns `name`): they go in a `settings:` mapping. */
-export function nestedSettingKeys(kind: AnySensorKind): string[] {
-  return Object.keys(settingsShape(kind.settings) ?? {}).filter((k) => COMMON_SENSOR_KEYS.has(k) || k === NESTED_SETTINGS_KEY);
+/**
+ * A kind's settings sit inline next to the common sensor fields, so a setting named like one of them
+ * could never be told apart: refuse such a kind when the schema is built, not at the first config load.
+ */
+export function assertNoCommonKeyClash(kind: AnySensorKind): void {
+  const clashes = Object.keys(settingsShape(kind.settings) ?? {}).filter((k) => COMMON_SENSOR_KEYS.has(k));
+  if (clashes.length > 0) {
+    const list = clashes.map((k) => `"${k}"`).join(', ');
+    throw new Error(`sensor kind "${kind.kind}" declares setting${clashes.length === 1 ? '' : 's'} ${list}, which ${clashes.length === 1 ? 'is a common sensor key' : 'are common sensor keys'}: rename ${clashes.length === 1 ? 'it' : 'them'} in the kind (common keys: ${[...COMMON_SENSOR_KEYS].join(', ')})`);
+  }
 }
 
 function sensorEntry(kind: AnySensorKind) {
+  assertNoCommonKeyClash(kind);
   const shape = settingsShape(kind.settings);
   const own: Record<string, z.ZodType> = {};
-  const nested: Record<string, z.ZodType> = {};
   for (const [key, field] of Object.entries(shape ?? {})) {
     // In YAML the host may be left out: the loader fills it from the device.
-    const f = key === 'host' && kind.usesHost ? field.optional() : field;
-    if (COMMON_SENSOR_KEYS.has(key) || key === NESTED_SETTINGS_KEY) nested[key] = f;
-    else own[key] = f;
+    own[key] = key === 'host' && kind.usesHost ? field.optional() : field;
   }
-  const full = {
-    ...commonSensorShape,
-    kind: z.literal(kind.kind).describe(kind.title),
-    ...own,
-    // Optional here even when it holds a required setting: the kind's own parse then names the missing setting itself.
-    ...(Object.keys(nested).length > 0 ? { [NESTED_SETTINGS_KEY]: z.strictObject(nested).optional().describe(`Settings of ${kind.kind} whose names clash with common sensor fields`) } : {}),
-  };
+  const full = { ...commonSensorShape, kind: z.literal(kind.kind).describe(kind.title), ...own };
   // Strict where the kind's fields are known, so that a typo is an error rather than ignored.
   return (shape ? z.strictObject(full) : z.looseObject(full)).describe(kind.description);
 }

@@ -22,7 +22,6 @@ const echoKind = defineSensorKind({
     mode: z.enum(['line', 'raw']).default('line').describe('How to frame the text'),
     wait: duration().default(2).describe('How long to wait for the echo'),
     names: z.array(z.string()).optional().describe('Alternative | names'),
-    name: z.string().optional().describe('Clashes with the sensor name'),
   }),
   channels: [
     { key: 'echoMs', name: 'Echo time', unit: 'ms', primary: true, limits: { upperWarning: 200, upperError: 1000 } },
@@ -42,7 +41,6 @@ describe('settingDocs', () => {
       { key: 'mode', type: 'one of line, raw', default: 'line', required: false, description: 'How to frame the text' },
       { key: 'wait', type: 'duration', default: '2s', required: false, description: 'How long to wait for the echo' },
       { key: 'names', type: 'list of text', required: false, description: 'Alternative | names' },
-      { key: 'name', type: 'text', required: false, description: 'Clashes with the sensor name' },
     ]);
   });
 });
@@ -91,13 +89,13 @@ ${renderKindHelp(syntheticKind as unknown as AnySensorKind)}
 `);
   });
 
-  it('shows default limits, escapes table pipes and says where clashing settings go', () => {
+  it('shows default limits and escapes table pipes', () => {
     const md = renderKindMarkdown(echoKind);
     expect(md).toContain('| `echoMs` (primary) | Echo time | ms | > 1000 ms: error; > 200 ms: warning |  |');
     expect(md).toContain('| `certDaysLeft` | Days left | days | < 30 days: warning; < 7 days: error |  |');
     expect(md).toContain('| `names` | list of text |  | no | Alternative \\| names |');
     expect(md).toContain('| `host` | text | the device host | no |');
-    expect(md).toContain('In YAML, `name` goes in a `settings:` mapping, because the sensor entry uses that name itself.');
+    expect(md).not.toContain('settings:');
   });
 
   it('gives an example that is valid YAML with the required settings set', () => {
@@ -109,7 +107,7 @@ ${renderKindHelp(syntheticKind as unknown as AnySensorKind)}
 
 describe('renderKindHelp', () => {
   it('lists --option flags with types and defaults, then channels and exit codes', () => {
-    expect(renderKindHelp(echoKind)).toBe(`Usage: wardwatch check echo-test --payload <payload> [--option value ...] [--json]
+    expect(renderKindHelp(echoKind)).toBe(`Usage: wardwatch check echo-test --payload <payload> [--option value ...] [--timeout 10s] [--json]
 
 Echo test: Sends a line and expects it back. Only for these tests.
 
@@ -120,7 +118,7 @@ Options:
   --mode <one of line, raw>  How to frame the text; default: line
   --wait <duration>          How long to wait for the echo; default: 2s
   --names <list of text>     Alternative | names
-  --name <text>              Clashes with the sensor name
+  --timeout <duration>       Longest the check may take; default: 10s
   --json                     Print the result as JSON instead of a status line
 
 Channels:

@@ -38,7 +38,7 @@ export function optionFlag(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** Keys a sensor entry in YAML uses itself; a kind setting of the same name goes in a `settings:` mapping. */
+/** Keys a sensor entry in YAML uses itself; the config schema refuses a kind with a setting of the same name. */
 export const SENSOR_ENTRY_KEYS: readonly string[] = ['name', 'id', 'description', 'interval', 'timeout', 'retries', 'credentials', 'tags', 'dependsOn', 'maintenance', 'paused', 'channels', 'kind'];
 
 type Json = Record<string, unknown>;
@@ -149,14 +149,11 @@ function exampleValue(s: SettingDoc): unknown {
 
 /** A sensor entry for a device's `sensors:` list: required settings set, optional ones as comments. */
 export function renderKindExample(kind: AnySensorKind): string {
-  const reserved = new Set(SENSOR_ENTRY_KEYS);
   const settings = settingDocs(kind);
   const entry: Record<string, unknown> = { name: kind.title, kind: kind.kind };
-  const nested: Record<string, unknown> = {};
-  for (const s of settings.filter((x) => x.required)) (reserved.has(s.key) ? nested : entry)[s.key] = exampleValue(s);
-  if (Object.keys(nested).length > 0) entry.settings = nested;
+  for (const s of settings.filter((x) => x.required)) entry[s.key] = exampleValue(s);
   const body = stringify([entry], { lineWidth: 0 }).trimEnd();
-  const optional = settings.filter((s) => !s.required && !reserved.has(s.key));
+  const optional = settings.filter((s) => !s.required);
   // A default that is prose ("the device host") is not a YAML value: leave the value out.
   const heads = optional.map((s) => `  # ${s.key}:${s.default !== undefined && !s.default.includes(' ') ? ` ${s.default}` : ''}`);
   const width = Math.max(0, ...heads.map((h) => h.length)) + 2;
@@ -174,8 +171,6 @@ export function renderKindMarkdown(kind: AnySensorKind): string {
     for (const s of settings) lines.push(`| \`${s.key}\` | ${cell(s.type)} | ${s.default === undefined ? '' : s.default.includes(' ') ? cell(s.default) : `\`${cell(s.default)}\``} | ${s.required ? 'yes' : 'no'} | ${cell(s.description)} |`);
     lines.push('');
   }
-  const reserved = settings.filter((s) => SENSOR_ENTRY_KEYS.includes(s.key)).map((s) => `\`${s.key}\``);
-  if (reserved.length > 0) lines.push(`In YAML, ${reserved.join(', ')} go${reserved.length === 1 ? 'es' : ''} in a \`settings:\` mapping, because the sensor entry uses ${reserved.length === 1 ? 'that name' : 'those names'} itself.`, '');
   lines.push('## Channels', '', '| Channel | Name | Unit | Default limits | Description |', '|---|---|---|---|---|');
   for (const c of kind.channels) lines.push(`| \`${c.key}\`${c.primary ? ' (primary)' : ''} | ${cell(c.name)} | ${cell(c.unit)} | ${cell(describeLimits(c.limits, c.unit))} | ${cell(c.description)} |`);
   lines.push('', '## Example', '', 'In a device\'s `sensors:` list:', '', '```yaml', renderKindExample(kind), '```', '');
@@ -202,11 +197,12 @@ export function renderKindHelp(kind: AnySensorKind): string {
     const what = [s.description, s.required ? 'required' : undefined, s.default !== undefined && !saysDefault ? `default: ${s.default}` : undefined].filter(Boolean).join('; ');
     return [`  ${optionFlag(s.key)} <${s.type}>`, what] as const;
   });
-  rows.push(['  --json', 'Print the result as JSON instead of a status line']);
+  // The flags `wardwatch check` keeps for itself (src/cli/check.ts); no kind setting may use these names.
+  rows.push(['  --timeout <duration>', 'Longest the check may take; default: 10s'], ['  --json', 'Print the result as JSON instead of a status line']);
   const width = Math.min(40, Math.max(...rows.map(([flag]) => flag.length)) + 2);
   const options = rows.map(([flag, what]) => (flag.length + 2 > width ? `${flag}\n${' '.repeat(width)}${what}` : flag.padEnd(width) + what));
   return [
-    `Usage: wardwatch check ${kind.kind} ${[...usage, '[--option value ...]', '[--json]'].join(' ')}`,
+    `Usage: wardwatch check ${kind.kind} ${[...usage, '[--option value ...]', '[--timeout 10s]', '[--json]'].join(' ')}`,
     '',
     `${kind.title}: ${kind.description}`,
     '',

@@ -1,6 +1,7 @@
 // Sensor kinds for the config loader's tests, so that the expected messages do not change when
 // the registry grows: a host/port kind with a kind-level rule, a kind with channels found at run
-// time, and a kind whose `name` setting clashes with the sensor's own name.
+// time, a name lookup with a required setting, and a kind whose `timeout` setting clashes with a
+// common sensor field (the schema must refuse it).
 
 import { z } from 'zod';
 import { host, port } from '../../sensors/fields.ts';
@@ -46,8 +47,20 @@ export const lookupKind = defineSensorKind({
   kind: 'lookup',
   title: 'Name lookup',
   description: 'Resolves a name. Test kind.',
-  settings: z.strictObject({ host, name: z.string().regex(/^[a-z0-9.-]+$/, { error: 'expected a DNS name' }), tries: z.number().int().default(2) }),
+  settings: z.strictObject({ host, query: z.string().regex(/^[a-z0-9.-]+$/, { error: 'expected a DNS name' }), tries: z.number().int().default(2) }),
   channels: [{ key: 'responseTimeMs', name: 'Response time', unit: 'ms' }],
+  concurrency: 10,
+  usesHost: true,
+  check: noCheck,
+});
+
+/** Not in TEST_KINDS: its `timeout` setting has the name of a common sensor field. */
+export const clashingKind = defineSensorKind({
+  kind: 'clashing',
+  title: 'Clashing settings',
+  description: 'Declares a setting named like a common sensor field. Test kind.',
+  settings: z.strictObject({ host, timeout: z.number().optional() }),
+  channels: [],
   concurrency: 10,
   usesHost: true,
   check: noCheck,

@@ -17,7 +17,7 @@ const settings = z.strictObject({
   host,
   server: host.optional().describe('DNS server to ask (default: the device host)'),
   port: port(53),
-  name: z
+  query: z
     .string({ error: (i) => `expected a DNS name, got ${describeGot(i.input)}` })
     .max(253, { error: 'DNS name longer than 253 characters' })
     .regex(NAME, { error: (i) => `expected a DNS name, got ${describeGot(i.input)}` })
@@ -76,8 +76,8 @@ async function query(resolver: dnsPromises.Resolver, s: DnsSettings, signal: Abo
   const cancel = () => resolver.cancel();
   signal.addEventListener('abort', cancel, { once: true });
   try {
-    if (s.type === 'PTR' && isIP(s.name)) return await resolver.reverse(s.name);
-    return (await resolver.resolve(s.name, s.type)) as unknown[];
+    if (s.type === 'PTR' && isIP(s.query)) return await resolver.reverse(s.query);
+    return (await resolver.resolve(s.query, s.type)) as unknown[];
   } finally {
     signal.removeEventListener('abort', cancel);
   }
@@ -104,7 +104,7 @@ function failureDetail(code: string, s: DnsSettings, err: Error): string {
 
 function judge(s: DnsSettings, answers: readonly Answer[]): { error: string; message: string } | undefined {
   const got = answers.map((a) => a.text).join(', ');
-  const what = `${s.name} ${s.type}`;
+  const what = `${s.query} ${s.type}`;
   if (s.expect) {
     const missing = missingAnswers(s.expect, answers, s.type);
     if (missing.length > 0) return { error: 'DNS_UNEXPECTED_ANSWER', message: `${what}: expected ${s.expect.join(', ')}, got ${got} (missing ${missing.join(', ')})` };
@@ -149,7 +149,7 @@ export const dnsKind = defineSensorKind({
       // the server did answer (with a negative answer): its response time is still worth keeping
       const answered = code.startsWith('DNS_');
       const detail = failureDetail(code, s, err as Error) + (code === 'TIMEOUT' ? ` from ${where}` : ` (server ${where})`);
-      return failed(code, `${s.name} ${s.type}: ${detail}`, answered ? [{ key: 'responseTimeMs', value: ms }, { key: 'answers', value: 0 }] : []);
+      return failed(code, `${s.query} ${s.type}: ${detail}`, answered ? [{ key: 'responseTimeMs', value: ms }, { key: 'answers', value: 0 }] : []);
     }
     const ms = Math.round((ctx.now() - t0) * 1000) / 1000;
     const answers = raw.map((r) => formatAnswer(s.type, r));
@@ -157,9 +157,9 @@ export const dnsKind = defineSensorKind({
       { key: 'responseTimeMs', value: ms },
       { key: 'answers', value: answers.length },
     ];
-    if (answers.length === 0) return failed('DNS_NODATA', `${s.name} ${s.type}: no answer (server ${where})`, channels);
+    if (answers.length === 0) return failed('DNS_NODATA', `${s.query} ${s.type}: no answer (server ${where})`, channels);
     const problem = judge(s, answers);
     if (problem) return failed(problem.error, problem.message, channels);
-    return { channels, message: `${s.name} ${s.type} ${answers.map((a) => a.text).join(', ')} from ${where} in ${ms.toFixed(1)} ms` };
+    return { channels, message: `${s.query} ${s.type} ${answers.map((a) => a.text).join(', ')} from ${where} in ${ms.toFixed(1)} ms` };
   },
 });

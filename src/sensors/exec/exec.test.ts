@@ -90,7 +90,7 @@ describe('exec: resolution, timeouts and odd plugins', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('kills the plugin and its children on timeout', async () => {
-    const r = await kind.check(parse({ command: 'check_slow', timeout: '300ms' }), testCtx({ real: true }));
+    const r = await kind.check(parse({ command: 'check_slow', pluginTimeout: '300ms' }), testCtx({ real: true }));
     expect(r.error).toBe('EXEC_TIMEOUT');
     expect(r.message).toBe('check_slow was killed after 300 ms');
     const child = Number(readFileSync(path.join(dir, 'child.pid'), 'utf8'));

@@ -28,7 +28,7 @@ const settings = z.strictObject({
   command: z.string().min(1).max(4096).describe('Absolute path of the plugin, or its name in a plugin directory (check_disk)'),
   args: z.array(z.string().max(4096)).max(200).default([]).describe('Arguments, passed as they are (no shell, no quoting needed); {host} becomes the host'),
   host: host.optional(),
-  timeout: duration({ min: 0.1, max: 3600 }).optional().describe('Kill the plugin after this long (default: the sensor timeout)'),
+  pluginTimeout: duration({ min: 0.1, max: 3600 }).optional().describe('Kill the plugin after this long (default: the sensor timeout)'),
   env: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'environment variable names are letters, digits and _' }), z.string())
     .default({})
@@ -60,12 +60,14 @@ export function createExecKind(opts: ExecKindOptions = {}) {
     concurrency: 16,
     defaultIntervalS: 300,
     usesHost: true,
+    // Every perfdata label the plugin prints becomes a channel.
+    dynamicChannels: true,
     async check(s, ctx): Promise<Reading> {
       if (s.args.some((a) => a.includes('{host}')) && !s.host) return failed('BAD_SETTINGS', 'the arguments use {host} but the sensor and its device have no host');
       const args = s.args.map((a) => a.replaceAll('{host}', s.host ?? ''));
       const resolved = await resolvePlugin(s.command, pluginDirs);
       if (!resolved.ok) return failed(resolved.error, resolved.message);
-      const limitMs = Math.max(100, Math.min(s.timeout !== undefined ? s.timeout * 1000 : ctx.timeoutMs, ctx.timeoutMs));
+      const limitMs = Math.max(100, Math.min(s.pluginTimeout !== undefined ? s.pluginTimeout * 1000 : ctx.timeoutMs, ctx.timeoutMs));
       const started = ctx.now();
       const r = await runPlugin(resolved.file, { args, env: s.env, ...(s.cwd ? { cwd: s.cwd } : {}), timeoutMs: limitMs, signal: ctx.signal });
       const elapsed = Math.round((ctx.now() - started) * 100) / 100;

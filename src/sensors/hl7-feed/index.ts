@@ -166,6 +166,8 @@ export const hl7FeedKind = defineSensorKind({
   concurrency: 1000,
   defaultIntervalS: 60,
   usesHost: false,
+  // One messages/min channel per message type seen (ADT, ORM, ORU...).
+  dynamicChannels: true,
   check: async (s, ctx) => check(s, ctx),
   listen,
 });

@@ -123,7 +123,7 @@ describe('hl7 sensor: character sets', () => {
 describe('hl7 sensor: misbehaving receivers', () => {
   it('a receiver that never answers: HL7_NO_ACK after the timeout', async () => {
     ep.set({ fault: 'drop', ack: 'AA' });
-    const r = await run(ep, { timeout: '150ms' });
+    const r = await run(ep, { ackTimeout: '150ms' });
     expect(r.error).toBe('HL7_NO_ACK');
     expect(r.message).toBe(`${target()}: no reply within 150 ms`);
   });
@@ -178,7 +178,7 @@ describe('hl7 sensor: misbehaving receivers', () => {
 
   it('answers slowly but within the timeout: Up', async () => {
     ep.set({ fault: 'delay', delayMs: 30, ack: 'AA' });
-    const r = await run(ep, { timeout: '10s' });
+    const r = await run(ep, { ackTimeout: '10s' });
     expect(r.error).toBeUndefined();
     expect(r.channels.find((c) => c.key === 'roundTripMs')!.value).toBeGreaterThanOrEqual(29);
   });
@@ -234,7 +234,7 @@ describe('hl7 sensor over TLS', () => {
   });
 
   it('plain MLLP against a TLS receiver is not mistaken for an ACK', async () => {
-    const r = await run(tlsEp, { timeout: '2s' });
+    const r = await run(tlsEp, { ackTimeout: '2s' });
     expect(r.error).toBe('HL7_CLOSED_EARLY');
     expect(r.message).toBe(`mllp://127.0.0.1:${tlsEp.port}: connection closed before a reply`);
   });

@@ -89,7 +89,7 @@ async function check(s: Hl7Settings, ctx: CheckContext): Promise<Reading> {
       host: s.host,
       port: s.port,
       signal: ctx.signal,
-      replyTimeoutMs: Math.min(s.timeout !== undefined ? s.timeout * 1000 : budget, budget),
+      replyTimeoutMs: Math.min(s.ackTimeout !== undefined ? s.ackTimeout * 1000 : budget, budget),
       connectTimeoutMs: Math.min(s.connectTimeout !== undefined ? s.connectTimeout * 1000 : budget, budget),
       maxFrameBytes: s.maxReplyBytes,
       ...(tls ? { tls } : {}),

@@ -38,7 +38,7 @@ export const hl7Settings = z.strictObject({
   template: z.enum(Object.keys(BUILTIN_TEMPLATES) as [BuiltinTemplate, ...BuiltinTemplate[]]).default('adt-a01').describe('Built-in message: adt-a01 (synthetic test patient) or qry-a19 (a query, changes nothing)'),
   templateFile: text.optional().describe('Path of a message file to send instead (segments on separate lines; {{now}} and {{controlId}} are filled per send)'),
   msh: mshSettings.default({}).describe('MSH field overrides'),
-  timeout: duration({ min: 0.01 }).optional().describe('How long to wait for the ACK (default: most of the check timeout)'),
+  ackTimeout: duration({ min: 0.01 }).optional().describe('How long to wait for the ACK (default: most of the check timeout)'),
   connectTimeout: duration({ min: 0.01 }).optional().describe('How long to wait for the connection and TLS handshake'),
   tls: tlsSettings.optional(),
   onApplicationError: z.enum(['warning', 'down']).default('warning').describe('State for an AE/CE acknowledgement'),

@@ -34,7 +34,7 @@ export interface ListInterfacesOptions {
 }
 
 /**
- * Walks the interface table of `target` ({ host, port?, version?, community?, timeout?, retries? }).
+ * Walks the interface table of `target` ({ host, port?, version?, community?, requestTimeout?, requestRetries? }).
  * Never throws for a device problem: the result says what failed, with a catalogue code.
  */
 export async function listInterfaces(target: z.input<typeof targetSchema>, credential?: Credential, opts: ListInterfacesOptions = {}): Promise<ListInterfacesResult> {

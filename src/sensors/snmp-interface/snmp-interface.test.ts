@@ -6,7 +6,7 @@ import { testCtx } from '../snmp-system/testing/ctx.ts';
 import { SNMPD_COMMUNITY, startSnmpd, type Snmpd } from '../snmp-system/testing/snmpd.ts';
 import { createSnmpInterfaceKind, listInterfaces, snmpInterfaceKind } from './index.ts';
 
-const parse = (s: Record<string, unknown>) => snmpInterfaceKind.settings.parse({ host: '127.0.0.1', timeout: '3s', retries: 0, ...s });
+const parse = (s: Record<string, unknown>) => snmpInterfaceKind.settings.parse({ host: '127.0.0.1', requestTimeout: '3s', requestRetries: 0, ...s });
 const value = (r: Reading, key: string) => r.channels.find((c) => c.key === key)?.value;
 
 describe('snmp-interface against net-snmp snmpd', () => {
@@ -200,7 +200,7 @@ describe('snmp-interface against the simulated switch', () => {
     const r = await listInterfaces({ host: '127.0.0.1', port: agent.port, community: 'sim' });
     expect(r.ok && r.interfaces.length).toBe(48);
     expect(r.ok && r.interfaces[0]).toEqual({ ifIndex: 1, ifDescr: 'GigabitEthernet1/0/1', ifName: 'Gi1/0/1', ifAlias: 'uplink core-1', ifType: 6, speedMbps: 10000, adminStatus: 'up', operStatus: 'up', highCapacity: true });
-    const bad = await listInterfaces({ host: '127.0.0.1', port: agent.port, community: 'wrong', timeout: '200ms', retries: 0 });
+    const bad = await listInterfaces({ host: '127.0.0.1', port: agent.port, community: 'wrong', requestTimeout: '200ms', requestRetries: 0 });
     expect(bad).toEqual({ ok: false, error: 'SNMP_TIMEOUT', message: `no answer from 127.0.0.1:${agent.port} within 200 ms (1 try); a wrong community looks exactly like this in SNMP v2c (the agent drops the request silently)` });
   });
 });

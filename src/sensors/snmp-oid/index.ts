@@ -25,7 +25,7 @@ const settings = z
       .transform(normaliseOid)
       .describe('Numeric OID (an instance such as ...1.0, or a table column with walk: true)'),
     mode: z.enum(['gauge', 'counter']).default('gauge').describe('gauge: the value as read; counter: its rate per second'),
-    name: z.string().min(1).max(100).default('Value').describe('Channel name'),
+    channelName: z.string().min(1).max(100).default('Value').describe('Channel name'),
     unit: z.enum(UNITS).optional().describe('Channel unit (default: value for gauges, per s for counters)'),
     factor: z.number().refine((v) => v !== 0, { error: 'factor must not be 0' }).default(1).describe('Multiply the value (e.g. 0.1 for tenths)'),
     lookup: z.record(z.string(), lookupEntry).optional().describe('Maps raw values to a state and a text, e.g. {"2": {state: up, text: normal}}'),
@@ -58,13 +58,13 @@ function job(s: Settings, ctx: CheckContext): SnmpJob | Reading {
     finish(values) {
       const got: [string, SnmpValue][] = rows ?? [[s.oid, values.get(s.oid) ?? { kind: 'missing', reason: 'noSuchInstance' }]];
       const unit = s.unit ?? (s.mode === 'counter' ? 'per s' : 'value');
-      const channel = (value: number) => ({ key: 'value', value: round(value), unit, name: s.name });
+      const channel = (value: number) => ({ key: 'value', value: round(value), unit, name: s.channelName });
       if (!s.walk) {
         const v = got[0]![1];
         if (v.kind === 'missing') return missingReading(v, s.oid);
         if (s.lookup) return lookupReading(s, v);
       }
-      if (s.walk && s.aggregate === 'count') return { channels: [channel(got.length)], message: `${s.name}: ${got.length} rows under ${s.oid}` };
+      if (s.walk && s.aggregate === 'count') return { channels: [channel(got.length)], message: `${s.channelName}: ${got.length} rows under ${s.oid}` };
       if (s.walk && got.length === 0) return failed('SNMP_NO_SUCH_OBJECT', `walk of ${s.oid} returned no rows`);
       const nums: [string, number | bigint][] = [];
       for (const [oid, v] of got) {
@@ -75,13 +75,13 @@ function job(s: Settings, ctx: CheckContext): SnmpJob | Reading {
       let perRow: number[];
       if (s.mode === 'counter') {
         const r = rates(s, got, nums, values, ctx);
-        if (typeof r === 'string') return { channels: [], message: `${s.name}: ${r}` };
+        if (typeof r === 'string') return { channels: [], message: `${s.channelName}: ${r}` };
         perRow = r;
       } else perRow = nums.map(([, n]) => Number(n) * s.factor);
       const value = aggregate(s.walk ? s.aggregate : 'sum', perRow);
       const rateSuffix = s.mode === 'counter' && !/(\/s|per s)$/.test(unit) ? '/s' : '';
       const shown = `${round(value)}${unit === 'value' || unit === 'count' ? '' : ` ${unit}`}${rateSuffix}`;
-      return { channels: [channel(value)], message: s.walk ? `${s.name}: ${s.aggregate} of ${perRow.length} rows ${shown}` : `${s.name} ${shown}` };
+      return { channels: [channel(value)], message: s.walk ? `${s.channelName}: ${s.aggregate} of ${perRow.length} rows ${shown}` : `${s.channelName} ${shown}` };
     },
   };
 }
@@ -95,9 +95,9 @@ function lookupReading(s: Settings, v: SnmpValue): Reading {
   const raw = text(v) ?? '';
   const entry = s.lookup?.[raw];
   const n = numeric(v);
-  const channels = n !== undefined ? [{ key: 'value', value: n, unit: s.unit ?? ('value' as const), name: s.name }] : [];
-  if (!entry) return { channels, status: 'unknown', message: `${s.name}: value ${raw} is not in the lookup table` };
-  return { channels, message: `${s.name}: ${entry.text} (${raw})`, ...(entry.state === 'up' ? {} : { status: entry.state }) };
+  const channels = n !== undefined ? [{ key: 'value', value: n, unit: s.unit ?? ('value' as const), name: s.channelName }] : [];
+  if (!entry) return { channels, status: 'unknown', message: `${s.channelName}: value ${raw} is not in the lookup table` };
+  return { channels, message: `${s.channelName}: ${entry.text} (${raw})`, ...(entry.state === 'up' ? {} : { status: entry.state }) };
 }
 
 /** Per-row rates per second, or why there are none this time. */

@@ -5,7 +5,7 @@ import { testCtx } from '../snmp-system/testing/ctx.ts';
 import { SNMPD_COMMUNITY, startSnmpd, type Snmpd } from '../snmp-system/testing/snmpd.ts';
 import { snmpOidKind } from './index.ts';
 
-const parse = (s: Record<string, unknown>) => snmpOidKind.settings.parse({ host: '127.0.0.1', timeout: '3s', retries: 0, ...s });
+const parse = (s: Record<string, unknown>) => snmpOidKind.settings.parse({ host: '127.0.0.1', requestTimeout: '3s', requestRetries: 0, ...s });
 
 describe('snmp-oid against net-snmp snmpd', () => {
   let snmpd: Snmpd;
@@ -18,7 +18,7 @@ describe('snmp-oid against net-snmp snmpd', () => {
   const on = (s: Record<string, unknown>) => parse({ port: snmpd.port, community: SNMPD_COMMUNITY, ...s });
 
   it('reads a gauge (hrSystemProcesses)', async () => {
-    const r = await snmpOidKind.check(on({ oid: '.1.3.6.1.2.1.25.1.6.0', name: 'Processes', unit: 'count' }), testCtx());
+    const r = await snmpOidKind.check(on({ oid: '.1.3.6.1.2.1.25.1.6.0', channelName: 'Processes', unit: 'count' }), testCtx());
     expect(r.error).toBeUndefined();
     expect(r.channels[0]).toMatchObject({ key: 'value', unit: 'count', name: 'Processes' });
     expect(r.channels[0]!.value).toBeGreaterThan(0);
@@ -26,7 +26,7 @@ describe('snmp-oid against net-snmp snmpd', () => {
   });
 
   it('walks a table column and aggregates it', async () => {
-    const count = await snmpOidKind.check(on({ oid: '1.3.6.1.2.1.25.2.3.1.3', walk: true, aggregate: 'count', name: 'Storage areas' }), testCtx());
+    const count = await snmpOidKind.check(on({ oid: '1.3.6.1.2.1.25.2.3.1.3', walk: true, aggregate: 'count', channelName: 'Storage areas' }), testCtx());
     expect(count.channels[0]!.value).toBeGreaterThanOrEqual(3);
     expect(count.message).toBe(`Storage areas: ${count.channels[0]!.value} rows under 1.3.6.1.2.1.25.2.3.1.3`);
     const sum = await snmpOidKind.check(on({ oid: '1.3.6.1.2.1.25.2.3.1.5', walk: true, aggregate: 'max' }), testCtx());
@@ -76,7 +76,7 @@ describe('snmp-oid against the simulated UPS and server', () => {
       port: ups.port,
       community: 'sim',
       oid: '1.3.6.1.2.1.33.1.2.1.0',
-      name: 'Battery',
+      channelName: 'Battery',
       lookup: { '1': { state: 'unknown', text: 'unknown' }, '2': { state: 'up', text: 'normal' }, '3': { state: 'warning', text: 'low' }, '4': { state: 'down', text: 'depleted' } },
     });
 
@@ -98,7 +98,7 @@ describe('snmp-oid against the simulated UPS and server', () => {
   });
 
   it('averages the processor load of the server', async () => {
-    const r = await snmpOidKind.check(parse({ port: server.port, community: 'sim', oid: '1.3.6.1.2.1.25.3.3.1.2', walk: true, aggregate: 'avg', unit: '%', name: 'CPU' }), testCtx());
+    const r = await snmpOidKind.check(parse({ port: server.port, community: 'sim', oid: '1.3.6.1.2.1.25.3.3.1.2', walk: true, aggregate: 'avg', unit: '%', channelName: 'CPU' }), testCtx());
     expect(r.channels[0]!.value).toBe((20 + 33 + 46 + 59) / 4);
     expect(r.message).toBe('CPU: avg of 4 rows 39.5 %');
   });

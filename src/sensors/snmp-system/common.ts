@@ -1,5 +1,5 @@
-// What the three SNMP sensor kinds share: the connection settings (version, port, timeout,
-// retries, inline lab community), turning them and the `snmp` credential into a target, and the
+// What the three SNMP sensor kinds share: the connection settings (version, port, requestTimeout,
+// requestRetries, inline lab community), turning them and the `snmp` credential into a target, and the
 // batch runner that gives many sensors on one device one session and as few GETs as possible.
 // snmp-interface and snmp-oid import this module from here.
 
@@ -32,8 +32,8 @@ export const connectionShape = {
     .describe('SNMP version: 1, 2c (default) or 3'),
   community: z.string().min(1).max(255).optional().describe('Community for v1/v2c, for lab use; prefer a credential of type snmp'),
   context: z.string().max(255).optional().describe('SNMPv3 context name'),
-  timeout: duration({ min: 0.05, max: 60 }).default(2).describe('Wait per attempt (default 2s)'),
-  retries: z.number().int().min(0).max(5).default(1).describe('Re-sends after a timeout (default 1)'),
+  requestTimeout: duration({ min: 0.05, max: 60 }).default(2).describe('Wait per attempt (default 2s)'),
+  requestRetries: z.number().int().min(0).max(5).default(1).describe('Re-sends after a timeout (default 1)'),
 } as const;
 
 export interface ConnectionSettings {
@@ -42,8 +42,8 @@ export interface ConnectionSettings {
   readonly version: SnmpVersion;
   readonly community?: string | undefined;
   readonly context?: string | undefined;
-  readonly timeout: number;
-  readonly retries: number;
+  readonly requestTimeout: number;
+  readonly requestRetries: number;
 }
 
 const lower = (v: string | undefined) => v?.trim().toLowerCase();
@@ -55,8 +55,8 @@ export function targetFor(s: ConnectionSettings, ctx: Pick<CheckContext, 'creden
   if (cred && cred.type !== 'snmp') return failed('BAD_SETTINGS', `credential ${cred.name} is of type ${cred.type}, expected snmp`);
   const values = cred?.values ?? {};
   // Every attempt must fit in the runner's timeout, or the runner aborts before our own timeout speaks.
-  const budget = Math.max(50, Math.floor((ctx.timeoutMs - 50) / (s.retries + 1)));
-  const base = { host: s.host, port: s.port, version: s.version, timeoutMs: Math.min(Math.round(s.timeout * 1000), budget), retries: s.retries, ...(s.context ? { context: s.context } : {}) };
+  const budget = Math.max(50, Math.floor((ctx.timeoutMs - 50) / (s.requestRetries + 1)));
+  const base = { host: s.host, port: s.port, version: s.version, timeoutMs: Math.min(Math.round(s.requestTimeout * 1000), budget), retries: s.requestRetries, ...(s.context ? { context: s.context } : {}) };
   if (s.version !== '3') {
     const community = s.community ?? values.community;
     if (!community) return failed('BAD_SETTINGS', `no community for SNMP v${s.version}: name a credential of type snmp with a community (or set community for lab use)`);

@@ -20,17 +20,17 @@ afterAll(async () => {
 });
 
 function peer(extra: Record<string, unknown>): ContractPeer {
-  const base = { host: '127.0.0.1', community: 'contract', timeout: '3s', retries: 0, ...extra };
+  const base = { host: '127.0.0.1', community: 'contract', requestTimeout: '3s', requestRetries: 0, ...extra };
   return {
     good: async () => ({ ...base, port: (await sim()).port }),
-    refused: async () => ({ ...base, timeout: '300ms', port: await freeUdpPort() }),
+    refused: async () => ({ ...base, requestTimeout: '300ms', port: await freeUdpPort() }),
     refusedError: 'SNMP_TIMEOUT',
     hang: async () => {
       const sock = dgram.createSocket('udp4');
       sockets.push(sock);
       sock.bind(0, '127.0.0.1');
       await once(sock, 'listening');
-      return { settings: { ...base, timeout: '10s', port: sock.address().port }, accepted: once(sock, 'message') };
+      return { settings: { ...base, requestTimeout: '10s', port: sock.address().port }, accepted: once(sock, 'message') };
     },
   };
 }

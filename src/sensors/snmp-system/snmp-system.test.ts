@@ -7,7 +7,7 @@ import { snmpSystemKind } from './index.ts';
 import { testCtx } from './testing/ctx.ts';
 import { credentialFor, SNMPD_COMMUNITY, SNMPD_USERS, startSnmpd, type Snmpd } from './testing/snmpd.ts';
 
-const parse = (s: Record<string, unknown>) => snmpSystemKind.settings.parse({ host: '127.0.0.1', timeout: '3s', retries: 0, ...s });
+const parse = (s: Record<string, unknown>) => snmpSystemKind.settings.parse({ host: '127.0.0.1', requestTimeout: '3s', requestRetries: 0, ...s });
 
 describe('snmp-system against net-snmp snmpd', () => {
   let snmpd: Snmpd;
@@ -46,7 +46,7 @@ describe('snmp-system against net-snmp snmpd', () => {
 
   it('a wrong community is a timeout that says a wrong community looks like this', async () => {
     const ctx = testCtx();
-    const r = await snmpSystemKind.check(parse({ port: snmpd.port, version: '2c', community: 'not-the-community', timeout: '300ms' }), ctx);
+    const r = await snmpSystemKind.check(parse({ port: snmpd.port, version: '2c', community: 'not-the-community', requestTimeout: '300ms' }), ctx);
     expect(r.error).toBe('SNMP_TIMEOUT');
     expect(r.message).toBe(`no answer from 127.0.0.1:${snmpd.port} within 300 ms (1 try); a wrong community looks exactly like this in SNMP v2c (the agent drops the request silently)`);
   });
@@ -130,7 +130,7 @@ describe('snmp-system against the simulator', () => {
     const silent = await startSnmpAgent({ profile: 'ups', community: 'other' });
     try {
       const ac = new AbortController();
-      const p = snmpSystemKind.check(parse({ port: silent.port, community: 'sim', timeout: '10s' }), testCtx({ signal: ac.signal }));
+      const p = snmpSystemKind.check(parse({ port: silent.port, community: 'sim', requestTimeout: '10s' }), testCtx({ signal: ac.signal }));
       ac.abort();
       expect(await p).toEqual({ channels: [], error: 'ABORTED', message: 'the check was cancelled' });
     } finally {
@@ -166,7 +166,7 @@ describe('snmp-system against a broken agent', () => {
     sock.bind(0, '127.0.0.1');
     await once(sock, 'listening');
     try {
-      const r = await snmpSystemKind.check(parse({ port: sock.address().port, community: 'x', timeout: '300ms' }), testCtx());
+      const r = await snmpSystemKind.check(parse({ port: sock.address().port, community: 'x', requestTimeout: '300ms' }), testCtx());
       expect(r.error).toBe('SNMP_BAD_RESPONSE');
       expect(r.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${sock.address().port} answered with a datagram that is not SNMP \\(.+\\)$`));
     } finally {
@@ -183,7 +183,7 @@ describe('snmp-system against a broken agent', () => {
     sock.bind(0, '127.0.0.1');
     await once(sock, 'listening');
     try {
-      const r = await snmpSystemKind.check(parse({ port: sock.address().port, community: 'x', timeout: '300ms' }), testCtx());
+      const r = await snmpSystemKind.check(parse({ port: sock.address().port, community: 'x', requestTimeout: '300ms' }), testCtx());
       expect(r.error).toBe('SNMP_TIMEOUT');
     } finally {
       sock.close();
