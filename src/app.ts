@@ -19,6 +19,7 @@ import { openSqliteStore } from './store/sqlite/index.ts';
 import type { Store } from './store/store.ts';
 
 export const VERSION = '0.1.0';
+const RETENTION_EVERY_MS = 3_600_000;
 
 export interface AppOptions {
   /** YAML file of the tree; without one Wardwatch monitors the built-in demo hospital. */
@@ -99,6 +100,23 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await engine.apply(tree);
     await engine.start();
     closers.unshift(() => engine.stop());
+
+    // Retention runs an hour apart (first a minute after start, off the start-up path); a failure is
+    // logged and retried at the next run, never fatal to monitoring.
+    let closing = false;
+    let retentionTimer = clock.setTimeout(function retention() {
+      store
+        .applyRetention(clock.now())
+        .then((n) => n > 0 && opts.log(`retention: removed ${n} rows past their retention`))
+        .catch((e: unknown) => opts.log(`retention failed: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => {
+          if (!closing) retentionTimer = clock.setTimeout(retention, RETENTION_EVERY_MS);
+        });
+    }, 60_000);
+    closers.unshift(async () => {
+      closing = true;
+      clock.clearTimeout(retentionTimer);
+    });
 
     const api = await buildApi({
       version: VERSION,

@@ -71,7 +71,7 @@ export async function startDemoHospital(): Promise<DemoHospital> {
             host: '127.0.0.1',
             dependsOn: switchPing,
             sensors: [
-              { name: 'Battery status', kind: 'snmp-oid', port: ups.port, community: 'public', oid: '1.3.6.1.2.1.33.1.2.1.0', lookup: { '1': { state: 'unknown', text: 'unknown' }, '2': { state: 'up', text: 'battery normal' }, '3': { state: 'warning', text: 'battery low' }, '4': { state: 'down', text: 'battery depleted' } } },
+              { name: 'Battery status', kind: 'snmp-oid', port: ups.port, community: 'public', oid: '1.3.6.1.2.1.33.1.2.1.0', channelName: 'Battery status', lookup: { '1': { state: 'unknown', text: 'unknown' }, '2': { state: 'up', text: 'battery normal' }, '3': { state: 'warning', text: 'battery low' }, '4': { state: 'down', text: 'battery depleted' } } },
             ],
           },
           {
