@@ -172,3 +172,59 @@ describe('Engine: stats', () => {
     await engine.stop();
   });
 });
+
+describe('Engine: a failing store', () => {
+  /** A store that fails its next `failures` calls of each write method, like a database restarting. */
+  class FlakyStore extends MemoryStore {
+    failures = 0;
+    override async writeBatch(values: readonly import('../store/store.ts').ValueRow[], checks: readonly import('../store/store.ts').CheckRow[]): Promise<void> {
+      if (this.failures > 0) {
+        this.failures--;
+        throw new Error('connection terminated');
+      }
+      return super.writeBatch(values, checks);
+    }
+    override async appendEvents(events: Parameters<MemoryStore['appendEvents']>[0]): Promise<void> {
+      if (this.failures > 0) throw new Error('connection terminated');
+      return super.appendEvents(events);
+    }
+  }
+
+  it('keeps failed batches and writes every row exactly once when the store is back', async () => {
+    const k = scriptedKind('fake');
+    const store = new FlakyStore();
+    const errors: string[] = [];
+    const { engine, clock } = testEngine([k.kind], { store, flushIntervalMs: 1000, onError: (e, what) => errors.push(`${what}: ${(e as Error).message}`) });
+    await engine.apply(treeOf({ sensors: Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, kind: 'fake', settings: { intervalS: 10 } })) }));
+    await engine.start();
+    store.failures = 3;
+    await clock.advance(30 * S);
+    expect(errors.filter((e) => e.startsWith('writeBatch'))).toHaveLength(3);
+    await engine.stop();
+    // 10 sensors × 3 runs in 30 s (+ the runs at 30 s), every value once, events not lost either.
+    const keys = store.values.map((v) => `${v.sensorId}@${v.ts}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(store.values.length).toBe(k.calls.length);
+    expect(store.eventLog.filter((e) => e.to === 'up')).toHaveLength(10);
+    expect(engine.totals().rowsDropped).toBe(0);
+  });
+
+  it('drops the oldest rows beyond its buffer, and counts and reports them', async () => {
+    const k = scriptedKind('fake');
+    const store = new FlakyStore();
+    const errors: string[] = [];
+    const { engine, clock } = testEngine([k.kind], { store, maxBufferedRows: 20, onError: (e) => errors.push((e as Error).message) });
+    await engine.apply(treeOf({ sensors: Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, kind: 'fake', settings: { intervalS: 10 } })) }));
+    await engine.start();
+    store.failures = 1_000;
+    await clock.advance(60 * S);
+    expect(engine.totals().rowsDropped).toBeGreaterThan(0);
+    expect(errors.some((m) => /oldest rows dropped \(buffer of 20 rows full\)/.test(m))).toBe(true);
+    store.failures = 0;
+    await engine.stop();
+    // What was kept is the newest: every value written is from the last runs.
+    const lastRun = Math.max(...store.values.map((v) => v.ts));
+    expect(store.values.length).toBeLessThanOrEqual(20);
+    expect(store.values.every((v) => v.ts >= lastRun - 10 * S)).toBe(true);
+  });
+});

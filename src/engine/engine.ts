@@ -64,6 +64,7 @@ export class Engine {
       tracker: this.#tracker,
       flushIntervalMs: opts.flushIntervalMs ?? 1000,
       maxBatchRows: opts.maxBatchRows ?? 5000,
+      ...(opts.maxBufferedRows !== undefined ? { maxBufferedRows: opts.maxBufferedRows } : {}),
       saveIntervalMs: opts.saveIntervalMs ?? 10_000,
       ...(opts.onError ? { onError: opts.onError } : {}),
     });
@@ -215,8 +216,8 @@ export class Engine {
   }
 
   /** Totals since start, for benchmarks: checks started, runs skipped, values written, write errors. */
-  totals(): { readonly checks: number; readonly skipped: number; readonly valuesWritten: number; readonly writeErrors: number } {
-    return { checks: this.#stats.totalStarts, skipped: this.#stats.totalSkipped, valuesWritten: this.#persist.valuesWritten, writeErrors: this.#persist.writeErrors };
+  totals(): { readonly checks: number; readonly skipped: number; readonly valuesWritten: number; readonly writeErrors: number; readonly rowsDropped: number } {
+    return { checks: this.#stats.totalStarts, skipped: this.#stats.totalSkipped, valuesWritten: this.#persist.valuesWritten, writeErrors: this.#persist.writeErrors, rowsDropped: this.#persist.rowsDropped };
   }
 
   /** Writes pending values and events now (tests, shutdown hooks). */

@@ -22,6 +22,8 @@ export interface EngineOptions {
   readonly onError?: (err: unknown, what: string) => void;
   readonly flushIntervalMs?: number;
   readonly maxBatchRows?: number;
+  /** Rows kept for retry while the store fails (default 2,000,000); the oldest beyond are dropped and counted. */
+  readonly maxBufferedRows?: number;
   /** How often changed states are saved (default 10 s; always on stop). */
   readonly saveIntervalMs?: number;
   /** Sliding window of engine.stats(), seconds (default 60). */

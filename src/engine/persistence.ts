@@ -1,8 +1,12 @@
 // Getting results out of the engine without slowing it: values and availability rows are batched
 // and written every flushIntervalMs (or sooner at maxBatchRows), state events go with them, and
-// changed states are saved every saveIntervalMs. Writes run one at a time, in order.
+// changed states are saved every saveIntervalMs. Writes run one at a time, in order. A failed write
+// (a database restarting, a full disk) is kept and retried with the next flush: the store's writes are
+// idempotent, so a retry never counts twice. The buffer is bounded; past it the oldest rows are
+// dropped and counted, never silently.
 
 import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { StateEvent } from '../core/model.ts';
 import type { CheckRow, StateStore, ValueRow, ValueWriter } from '../store/store.ts';
 import type { StateTracker } from './tracker.ts';
 
@@ -20,6 +24,8 @@ export interface PersistenceOptions {
   readonly maxBatchRows: number;
   readonly saveIntervalMs: number;
   readonly onError?: (err: unknown, what: string) => void;
+  /** Most value + check rows kept for retry while the store fails (default 2,000,000). */
+  readonly maxBufferedRows?: number;
 }
 
 export class Persistence {
@@ -33,6 +39,10 @@ export class Persistence {
   /** Rows handed to the writer since start (values + checks), for the benchmark and stats. */
   valuesWritten = 0;
   writeErrors = 0;
+  /** Rows given up because the store failed for longer than the buffer could hold. */
+  rowsDropped = 0;
+  #pendingEvents: StateEvent[] = [];
+  #saveAllNext = false;
 
   constructor(opts: PersistenceOptions) {
     this.#o = opts;
@@ -56,23 +66,42 @@ export class Persistence {
 
   /** Queues a write of everything pending; resolves when it (and every earlier write) is done. */
   flush(): Promise<void> {
-    const values = this.#values;
-    const checks = this.#checks;
-    this.#values = [];
-    this.#checks = [];
-    const events = this.#o.tracker.takeEvents();
     return this.#enqueue(async () => {
+      const values = this.#values;
+      const checks = this.#checks;
+      this.#values = [];
+      this.#checks = [];
       if (values.length > 0 || checks.length > 0) {
-        await this.#guard('writeBatch', () => this.#o.writer.writeBatch(values, checks));
-        this.valuesWritten += values.length;
+        if (await this.#guard('writeBatch', () => this.#o.writer.writeBatch(values, checks))) this.valuesWritten += values.length;
+        else this.#requeue(values, checks);
       }
-      let first = true;
+      const events = this.#pendingEvents.concat(this.#o.tracker.takeEvents());
+      this.#pendingEvents = [];
+      let done = 0;
       for (const chunk of this.#chunks(events)) {
-        if (!first) await yieldToIo();
-        first = false;
-        await this.#guard('appendEvents', () => this.#o.states.appendEvents(chunk));
+        if (done > 0) await yieldToIo();
+        if (!(await this.#guard('appendEvents', () => this.#o.states.appendEvents(chunk)))) {
+          this.#pendingEvents = events.slice(done);
+          break;
+        }
+        done += chunk.length;
       }
     });
+  }
+
+  /** Puts a failed batch back in front of what arrived meanwhile, keeping the newest rows within the bound. */
+  #requeue(values: ValueRow[], checks: CheckRow[]): void {
+    const max = this.#o.maxBufferedRows ?? 2_000_000;
+    this.#values = values.concat(this.#values);
+    this.#checks = checks.concat(this.#checks);
+    const excess = this.#values.length + this.#checks.length - max;
+    if (excess > 0) {
+      const fromValues = Math.min(excess, this.#values.length);
+      this.#values.splice(0, fromValues);
+      this.#checks.splice(0, excess - fromValues);
+      this.rowsDropped += excess;
+      this.#o.onError?.(new Error(`the store has been failing: ${excess} oldest rows dropped (buffer of ${max} rows full)`), 'writeBatch');
+    }
   }
 
   /**
@@ -85,15 +114,16 @@ export class Persistence {
     for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
   }
 
-  /** Saves changed states (every touched one when `all`). */
+  /** Saves changed states (every touched one when `all`, or after a failed save). */
   save(all: boolean): Promise<void> {
-    const states = this.#o.tracker.takeChanged(all);
     return this.#enqueue(async () => {
+      const states = this.#o.tracker.takeChanged(all || this.#saveAllNext);
+      this.#saveAllNext = false;
       let first = true;
       for (const chunk of this.#chunks(states)) {
         if (!first) await yieldToIo();
         first = false;
-        await this.#guard('saveStates', () => this.#o.states.saveStates(chunk));
+        if (!(await this.#guard('saveStates', () => this.#o.states.saveStates(chunk)))) this.#saveAllNext = true;
       }
     });
   }
@@ -113,13 +143,15 @@ export class Persistence {
     return this.#chain;
   }
 
-  async #guard(what: string, fn: () => Promise<void>): Promise<void> {
+  /** Runs a store call; a failure is counted and reported (monitoring goes on) and returns false. */
+  async #guard(what: string, fn: () => Promise<void>): Promise<boolean> {
     try {
       await fn();
+      return true;
     } catch (err) {
-      // A failing store must not stop monitoring: count it, report it, keep going.
       this.writeErrors++;
       this.#o.onError?.(err, what);
+      return false;
     }
   }
 
