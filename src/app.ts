@@ -123,6 +123,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       clock,
       history: store,
       events: store,
+      inbox,
       monitor: { tree: () => tree, status: (id) => engine.status(id), kindOf: sensorKind, health: () => ({ ...engine.stats() }) },
     });
     await api.listen({ host: opts.host, port: opts.port });

@@ -55,6 +55,7 @@ sites:
                 sensors:
                   - { name: Port, kind: tcp, port: ${port} }
                   - { name: Wave, kind: synthetic, base: 10, amplitude: 0 }
+                  - { name: Nightly backup, kind: push, token: backup-job-token-0123456789abcdef, expectEvery: 1d, interval: 1s }
 ${extra}`;
 
   beforeAll(async () => {
@@ -85,7 +86,7 @@ ${extra}`;
     });
     expect(up.id).toBe('test-site');
     const sensors = flatten([up]).filter((n) => n.type === 'sensor');
-    expect(sensors.map((s) => s.id).sort()).toEqual(['test-site/p1/pacs/archive/port', 'test-site/p1/pacs/archive/wave']);
+    expect(sensors.map((s) => s.id).sort()).toEqual(['test-site/p1/pacs/archive/nightly-backup', 'test-site/p1/pacs/archive/port', 'test-site/p1/pacs/archive/wave']);
   });
 
   it('serves one sensor, its history and its events', async () => {
@@ -101,6 +102,16 @@ ${extra}`;
     expect(history.points[0]!.avg).toBe(10);
     const events = (await (await fetch(`${app.url}api/events?sensor=${id}`)).json()) as { events: { to: string }[] };
     expect(events.events.some((e) => e.to === 'up')).toBe(true);
+  });
+
+  it('takes push reports over the API into the push sensor', async () => {
+    const res = await fetch(`${app.url}api/push/backup-job-token-0123456789abcdef`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'down', message: 'backup of the PACS database failed' }) });
+    expect(res.status).toBe(202);
+    const id = 'test-site/p1/pacs/archive/nightly-backup';
+    const st = await until('the push sensor Down', async () => (app.engine.status(id)?.state === 'down' ? app.engine.status(id) : undefined));
+    expect(st.message).toContain('backup of the PACS database failed');
+    const unknown = await fetch(`${app.url}api/push/no-such-token-0123456789abcdef`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
   });
 
   it('answers unknown sensors and bad queries with problem details', async () => {

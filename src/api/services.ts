@@ -3,7 +3,7 @@
 
 import type { SensorStatus } from '../core/model.ts';
 import type { Tree } from '../core/tree.ts';
-import type { AnySensorKind } from '../sensors/sensor.ts';
+import type { AnySensorKind, Inbox } from '../sensors/sensor.ts';
 import type { HistoryReader, StateStore } from '../store/store.ts';
 
 export interface MonitorService {
@@ -20,4 +20,6 @@ export interface ApiServices {
   readonly events: Pick<StateStore, 'events'>;
   readonly version: string;
   readonly clock: { now(): number };
+  /** Where the push receiver hands reports to the listening push sensors (the engine's inbox). */
+  readonly inbox: Inbox;
 }
