@@ -128,8 +128,46 @@ export interface Maintenance {
   applyRetention(now: number, retention?: Retention): Promise<number>;
 }
 
+/** A message that arrived on its own (syslog line, SNMP trap, ATNA audit record), kept searchable. */
+export interface ReceivedMessage {
+  /** Which receiver: 'syslog', 'snmp-trap', ... */
+  readonly receiver: string;
+  readonly ts: number;
+  /** Sender address as seen on the wire. */
+  readonly source: string;
+  /** Device the sender maps to; absent for unknown senders (recorded, never dropped). */
+  readonly deviceId?: string;
+  readonly severity: 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical';
+  /** One-line text for lists and search ("link down on port 12", the syslog MSG). */
+  readonly text: string;
+  /** Structured fields: facility, app, hostname, msgid, structured data, trap OID, varbinds... */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export interface StoredMessage extends ReceivedMessage {
+  readonly id: number;
+}
+
+export interface MessageQuery {
+  readonly receiver?: string;
+  readonly deviceId?: string;
+  readonly source?: string;
+  /** Case-insensitive substring over the text (and the data as JSON). */
+  readonly text?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit?: number;
+  readonly beforeId?: number;
+}
+
+export interface MessageLog {
+  appendMessages(messages: readonly ReceivedMessage[]): Promise<void>;
+  /** Newest first. */
+  messages(q: MessageQuery): Promise<StoredMessage[]>;
+}
+
 /** Everything a store is; parts of the program receive only the roles they need. */
-export interface Store extends ValueWriter, HistoryReader, StateStore, ConfigStore, Maintenance {
+export interface Store extends ValueWriter, HistoryReader, StateStore, ConfigStore, Maintenance, MessageLog {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }

@@ -8,9 +8,10 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../../core/clock.ts';
 import type { StateEvent } from '../../core/model.ts';
 import { systemClock } from '../../shared/clock.ts';
-import type { CheckRow, EventQuery, HistoryQuery, Retention, Store, StoredSensorState, ValueRow } from '../store.ts';
+import type { CheckRow, EventQuery, HistoryQuery, MessageQuery, ReceivedMessage, Retention, Store, StoredSensorState, ValueRow } from '../store.ts';
 import { DEFAULT_RETENTION } from '../store.ts';
 import { SeriesIds } from './ids.ts';
+import { DEFAULT_MESSAGE_RETENTION_DAYS, SqliteMessageLog } from './messages.ts';
 import { SqliteQueries } from './queries.ts';
 import type { RetentionChunking } from './retention.ts';
 import { DEFAULT_CHUNKING, SqliteRetention } from './retention.ts';
@@ -37,6 +38,8 @@ export interface SqliteStoreOptions {
   readonly retentionChunking?: RetentionChunking;
   /** The schema to bring the file to; the built-in MIGRATIONS unless a test says otherwise. */
   readonly migrations?: readonly Migration[];
+  /** Days received messages (syslog, traps) are kept; applyRetention deletes older ones (default 90). */
+  readonly messageRetentionDays?: number;
 }
 
 export interface SqliteStore extends Store {
@@ -66,6 +69,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const queries = new SqliteQueries(db, ids, () => clock.now(), retention);
   const state = new SqliteStateStore(db);
   const sweeper = new SqliteRetention(db, options.retentionChunking ?? DEFAULT_CHUNKING);
+  const messages = new SqliteMessageLog(db);
+  const messageDays = options.messageRetentionDays ?? DEFAULT_MESSAGE_RETENTION_DAYS;
 
   return {
     dialect: 'sqlite',
@@ -81,7 +86,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     events: async (q: EventQuery) => state.events(q),
     saveConfig: async (document: unknown, source: string, at: number) => state.saveConfig(document, source, at),
     latestConfig: async () => state.latestConfig(),
-    applyRetention: (now: number, r?: Retention) => sweeper.apply(now, r ?? retention),
+    applyRetention: async (now: number, r?: Retention) => (await sweeper.apply(now, r ?? retention)) + (await messages.sweep(now, messageDays)),
+    appendMessages: async (list: readonly ReceivedMessage[]) => messages.append(list),
+    messages: async (q: MessageQuery) => messages.query(q),
     close: async () => {
       if (!db.open) return;
       // Folds the WAL back into the main file so that the data directory is one file at rest.

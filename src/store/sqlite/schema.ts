@@ -93,7 +93,21 @@ CREATE TABLE config_version (
   version INTEGER PRIMARY KEY AUTOINCREMENT, saved_at INTEGER NOT NULL, source TEXT NOT NULL, document TEXT NOT NULL);
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'values, rollups, checks, states, events, config', sql: V1 }];
+// Messages that arrive on their own (syslog, SNMP traps, ATNA audit records). text_lc is the
+// lower-cased text plus the data JSON, so that case-insensitive search is a plain LIKE over one column.
+const V2 = `
+CREATE TABLE message (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, receiver TEXT NOT NULL, source TEXT NOT NULL,
+  device_id TEXT, severity TEXT NOT NULL, text TEXT NOT NULL, data TEXT, text_lc TEXT NOT NULL);
+CREATE INDEX message_device_ts ON message (device_id, ts);
+CREATE INDEX message_receiver_ts ON message (receiver, ts);
+CREATE INDEX message_ts ON message (ts);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'values, rollups, checks, states, events, config', sql: V1 },
+  { version: 2, name: 'received messages (syslog, traps)', sql: V2 },
+];
 
 export function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;

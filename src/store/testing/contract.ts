@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import type { CheckRow, HistoryPoint, Store, ValueRow } from '../store.ts';
 import { DEFAULT_RETENTION } from '../store.ts';
+import { runMessageContract } from './contract-messages.ts';
 import { runStateContract } from './contract-state.ts';
 
 /** What the suite hands the factory: build the store with this clock and DEFAULT_RETENTION. */
@@ -238,5 +239,6 @@ export function runStoreContract(name: string, factory: (ctx: StoreContractConte
     });
 
     runStateContract(() => store);
+    runMessageContract(() => store);
   });
 }
