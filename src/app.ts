@@ -11,6 +11,8 @@ import { loadSecrets } from './config/secrets.ts';
 import { Engine } from './engine/engine.ts';
 import { buildApi } from './api/server.ts';
 import { createInbox } from './receivers/inbox.ts';
+import { receiversSchema } from './receivers/config.ts';
+import { startReceivers, type RunningReceivers } from './receivers/start.ts';
 import { sensorKind } from './sensors/registry.ts';
 import type { Credential } from './sensors/sensor.ts';
 import { systemClock } from './shared/clock.ts';
@@ -101,6 +103,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await engine.start();
     closers.unshift(() => engine.stop());
 
+    // Receivers map a sender to the device whose host it is (the first one, when several share a host).
+    let devicesByHost = hostIndex(tree);
+    const receivers: RunningReceivers = await startReceivers(receiversOf(initial.document), {
+      deviceOf: (address) => devicesByHost.get(address),
+      messages: store,
+      inbox,
+      log: opts.log,
+    });
+    closers.unshift(() => receivers.close());
+    for (const a of receivers.addresses) opts.log(`receiver listening: ${a}`);
+
     // Retention runs an hour apart (first a minute after start, off the start-up path); a failure is
     // logged and retried at the next run, never fatal to monitoring.
     let closing = false;
@@ -123,8 +136,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
       clock,
       history: store,
       events: store,
+      messages: store,
       inbox,
-      monitor: { tree: () => tree, status: (id) => engine.status(id), kindOf: sensorKind, health: () => ({ ...engine.stats() }) },
+      monitor: { tree: () => tree, status: (id) => engine.status(id), kindOf: sensorKind, health: () => ({ ...engine.stats(), receivers: receivers.stats() }) },
     });
     await api.listen({ host: opts.host, port: opts.port });
     closers.unshift(() => api.close());
@@ -148,6 +162,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
         await readSecrets(next.tree);
         await engine.apply(next.tree);
         tree = next.tree;
+        devicesByHost = hostIndex(tree);
+        if (JSON.stringify(receiversOf(next.document)) !== JSON.stringify(receiversOf(initial.document))) opts.log('receivers: listener changes take effect at the next start');
         const version = await store.saveConfig(next.document, opts.configPath, clock.now());
         const messages = [...next.warnings.map((w) => `config: ${w}`), `${opts.configPath}: configuration v${version} applied`];
         for (const m of messages) opts.log(m);
@@ -163,4 +179,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await store.close();
     throw e;
   }
+}
+
+function hostIndex(tree: Tree): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const n of tree.nodes.values()) if (n.type === 'device' && !m.has(n.host)) m.set(n.host, n.id);
+  return m;
+}
+
+/** The validated document's receivers section (the loader has checked it against the same schema). */
+function receiversOf(document: unknown) {
+  const section = (document as { receivers?: unknown } | null)?.receivers;
+  return section === undefined ? undefined : receiversSchema.parse(section);
 }

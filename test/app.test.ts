@@ -157,3 +157,52 @@ describe('app with the built-in demo hospital', () => {
     }
   });
 });
+
+describe('app with receivers', () => {
+  it('stores syslog from a device, drives its syslog sensor, and finds the message through the API', async () => {
+    const { freeUdpPort } = await import('./peers/harness.ts');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const dir = await mkdtemp(join(tmpdir(), 'wardwatch-recv-'));
+    const udp = await freeUdpPort();
+    await writeFile(
+      join(dir, 'hospital.yaml'),
+      `receivers:
+  syslog:
+    udp: { host: 127.0.0.1, port: ${udp} }
+sites:
+  - name: Site
+    probes:
+      - name: P
+        groups:
+          - name: Imaging
+            system: modality
+            devices:
+              - name: CT-01
+                host: 127.0.0.1
+                sensors:
+                  - name: Syslog
+                    kind: syslog
+                    interval: 1s
+                    rules:
+                      - { name: tube, message: "tube overheat", state: down }
+`,
+    );
+    const app = await startApp({ configPath: join(dir, 'hospital.yaml'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => undefined });
+    try {
+      await promisify(execFile)('logger', ['--server', '127.0.0.1', '--port', String(udp), '--udp', '--rfc5424', '-t', 'ctscanner', 'X-ray tube overheat: scan aborted']);
+      const id = 'site/p/imaging/ct-01/syslog';
+      const st = await until('the syslog rule to put the sensor Down', async () => (app.engine.status(id)?.state === 'down' ? app.engine.status(id) : undefined));
+      expect(st.message).toContain('tube overheat');
+      const found = await until('the message searchable', async () => {
+        const body = (await (await fetch(`${app.url}api/messages?text=OVERHEAT`)).json()) as { messages: { deviceId?: string; text: string }[] };
+        return body.messages.length > 0 ? body.messages : undefined;
+      });
+      expect(found[0]).toMatchObject({ deviceId: 'site/p/imaging/ct-01' });
+      expect(found[0]!.text).toContain('X-ray tube overheat');
+    } finally {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { eventRoutes } from './routes/events.ts';
 import { sensorRoutes } from './routes/sensors.ts';
 import { treeRoutes } from './routes/tree.ts';
 import { pushRoutes } from '../receivers/push/route.ts';
+import { messageRoutes } from './routes/messages.ts';
 
 const page = readFileSync(new URL('./static/index.html', import.meta.url), 'utf8');
 const script = readFileSync(new URL('./static/status.js', import.meta.url), 'utf8');
@@ -37,6 +38,7 @@ export async function buildApi(svc: ApiServices, opts: ApiOptions = {}): Promise
   treeRoutes(app, svc);
   sensorRoutes(app, svc);
   eventRoutes(app, svc);
+  messageRoutes(app, svc);
   pushRoutes(app, { inbox: svc.inbox, now: () => svc.clock.now() });
   await app.ready();
   return app;

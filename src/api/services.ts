@@ -4,7 +4,7 @@
 import type { SensorStatus } from '../core/model.ts';
 import type { Tree } from '../core/tree.ts';
 import type { AnySensorKind, Inbox } from '../sensors/sensor.ts';
-import type { HistoryReader, StateStore } from '../store/store.ts';
+import type { HistoryReader, MessageLog, StateStore } from '../store/store.ts';
 
 export interface MonitorService {
   tree(): Tree;
@@ -18,6 +18,8 @@ export interface ApiServices {
   readonly monitor: MonitorService;
   readonly history: HistoryReader;
   readonly events: Pick<StateStore, 'events'>;
+  /** Syslog lines, traps and audit records, for search. */
+  readonly messages: Pick<MessageLog, 'messages'>;
   readonly version: string;
   readonly clock: { now(): number };
   /** Where the push receiver hands reports to the listening push sensors (the engine's inbox). */

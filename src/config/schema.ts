@@ -11,6 +11,7 @@ import { describeGot, duration, host } from '../sensors/fields.ts';
 import { isDurationField } from '../sensors/docs.ts';
 import type { AnySensorKind } from '../sensors/sensor.ts';
 import { SENSOR_KINDS } from '../sensors/registry.ts';
+import { receiversSchema } from '../receivers/config.ts';
 
 const nameField = z
   .string({ error: (i) => `expected a name (text), got ${describeGot(i.input)}` })
@@ -222,6 +223,7 @@ export function buildConfigSchema(kinds: readonly AnySensorKind[] = SENSOR_KINDS
     defaults: z.strictObject(inheritableShape).optional().describe('Settings every site inherits'),
     credentials: z.array(credentialSchema).optional().describe('Credential names and types; secrets are stored elsewhere'),
     maintenance: z.array(maintenanceSchema).optional().describe('Maintenance windows'),
+    receivers: receiversSchema.optional(),
     sites: z.array(site, { error: (i) => `expected a list of sites, got ${describeGot(i.input)}` }),
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../shared/clock.ts';
+import type { CheckRow, ValueRow } from '../store/store.ts';
 import { MemoryStore, scriptedKind, settle, testEngine, treeOf } from './testing/fakes.ts';
 
 const S = 1000;
@@ -177,7 +178,7 @@ describe('Engine: a failing store', () => {
   /** A store that fails its next `failures` calls of each write method, like a database restarting. */
   class FlakyStore extends MemoryStore {
     failures = 0;
-    override async writeBatch(values: readonly import('../store/store.ts').ValueRow[], checks: readonly import('../store/store.ts').CheckRow[]): Promise<void> {
+    override async writeBatch(values: readonly ValueRow[], checks: readonly CheckRow[]): Promise<void> {
       if (this.failures > 0) {
         this.failures--;
         throw new Error('connection terminated');

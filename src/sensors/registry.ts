@@ -3,10 +3,59 @@
 
 import type { AnySensorKind } from './sensor.ts';
 import { syntheticKind } from './synthetic/index.ts';
+import { dicomEchoKind } from './dicom-echo/index.ts';
+import { dicomFindKind } from './dicom-find/index.ts';
+import { dicomStoreKind } from './dicom-store/index.ts';
+import { tcpKind } from './tcp/index.ts';
+import { httpKind } from './http/index.ts';
+import { probeHealthKind } from './probe-health/index.ts';
+import { pingKind } from './ping/index.ts';
+import { tlsKind } from './tls/index.ts';
+import { dnsKind } from './dns/index.ts';
+import { hl7Kind } from './hl7/index.ts';
+import { hl7FeedKind } from './hl7-feed/index.ts';
+import { fhirKind } from './fhir/index.ts';
+import { dicomwebKind } from './dicomweb/index.ts';
+import { snmpSystemKind } from './snmp-system/index.ts';
+import { snmpInterfaceKind } from './snmp-interface/index.ts';
+import { snmpOidKind } from './snmp-oid/index.ts';
+import { execKind } from './exec/index.ts';
+import { syslogKind } from './syslog/index.ts';
+import { snmpTrapKind } from './snmp-trap/index.ts';
+import { sqlKind } from './sql/index.ts';
+import { mqttKind } from './mqtt/index.ts';
+import { pushKind } from './push/index.ts';
 
 export const SENSOR_KINDS: readonly AnySensorKind[] = [
+  // network and web
+  pingKind,
+  tcpKind,
+  httpKind,
+  tlsKind,
+  dnsKind,
+  // imaging and clinical interfaces
+  dicomEchoKind,
+  dicomFindKind,
+  dicomStoreKind,
+  dicomwebKind,
+  hl7Kind,
+  hl7FeedKind,
+  fhirKind,
+  // infrastructure
+  snmpSystemKind,
+  snmpInterfaceKind,
+  snmpOidKind,
+  sqlKind,
+  execKind,
+  // what devices send on their own
+  syslogKind,
+  snmpTrapKind,
+  mqttKind,
+  pushKind,
+  // Wardwatch itself and demos
+  probeHealthKind,
   syntheticKind,
-] as unknown as readonly AnySensorKind[];
+];
 
 const byKind = new Map(SENSOR_KINDS.map((k) => [k.kind, k]));
 
