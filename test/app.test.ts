@@ -149,6 +149,9 @@ describe('app with the built-in demo hospital', () => {
         return c.up > 3 && c.down >= 1 ? c : undefined;
       }, 40_000);
       expect(counts.up).toBeGreaterThan(3);
+      // Every demo sensor is configured right: no check ends in a settings problem or a bug.
+      const broken = [...app.engine.statuses()].filter(([, st]) => st.error === 'BAD_SETTINGS' || st.error === 'INTERNAL').map(([id, st]) => `${id}: ${st.message ?? ''}`);
+      expect(broken).toEqual([]);
       const page = await (await fetch(app.url)).text();
       expect(page).toContain('<title>Wardwatch</title>');
     } finally {

@@ -43,6 +43,7 @@ export async function startDemoHospital(): Promise<DemoHospital> {
     const ct = await start(startDicomSimulator({ policy: 'accept-any' }));
     const us = await start(startDicomSimulator({ policy: 'accept-listed', calledAeTitles: ['US03'] }));
     const engine = await start(startHl7Endpoint({}));
+    const lisInbound = await start(startHl7Endpoint({}));
     const fhir = await start(startFhirStub({}));
     const sw = await start(startSnmpAgent({ profile: 'switch48' }));
     const ups = await start(startSnmpAgent({ profile: 'ups' }));
@@ -110,6 +111,7 @@ export async function startDemoHospital(): Promise<DemoHospital> {
             name: 'LIS web front end',
             host: '127.0.0.1',
             sensors: [
+              { name: 'ADT inbound interface', kind: 'hl7', port: lisInbound.port, template: 'adt-a01', msh: { receivingApplication: 'LIS', receivingFacility: 'LAB' } },
               { name: 'Result viewer', kind: 'http', url: `${lis.url}/slow`, channels: { responseTimeMs: { limits: { upperWarning: 300, upperError: 5000, upperWarningMessage: 'The result viewer is slow: clinicians wait for lab results' } } } },
             ],
           },
