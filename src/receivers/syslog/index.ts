@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import type { Inbox } from '../../sensors/sensor.ts';
 import type { ReceivedMessage } from '../../store/store.ts';
 import { createMessageHub, plainAddress } from '../hub.ts';
+import { kernelUdpDrops } from '../udp-drops.ts';
 import { detectAtna } from './atna.ts';
 import { createDeframer } from './framing.ts';
 import type { SyslogMessage } from './parse.ts';
@@ -67,6 +68,8 @@ export interface SyslogStats {
   readonly queueHighWater: number;
   /** TCP/TLS connections ended for bad framing. */
   readonly framingErrors: number;
+  /** UDP datagrams the kernel dropped because the socket buffer was full (Linux; absent elsewhere). */
+  readonly kernelDropped?: number;
 }
 
 export interface SyslogReceiver {
@@ -200,7 +203,10 @@ export async function startSyslogReceiver(opts: SyslogReceiverOptions): Promise<
   let closed = false;
   return {
     addresses,
-    stats: () => ({ ...counts, dropped: hub.dropped, delivered: hub.delivered, queued: hub.queued, queueHighWater: hub.highWater }),
+    stats: () => {
+      const kernelDropped = addresses.udp ? kernelUdpDrops(addresses.udp.port) : undefined;
+      return { ...counts, dropped: hub.dropped, delivered: hub.delivered, queued: hub.queued, queueHighWater: hub.highWater, ...(kernelDropped !== undefined ? { kernelDropped } : {}) };
+    },
     flush: () => hub.flush(),
     async close() {
       if (closed) return;
