@@ -2,37 +2,9 @@
 // is one statement (so one transaction) over unnest() arrays; rows read back equal those written.
 
 import type { Pool } from 'pg';
-import type { PauseReason, State, StateEvent } from '../../core/model.ts';
+import type { StateEvent } from '../../core/model.ts';
 import type { ConfigVersion, EventQuery, StoredEvent, StoredSensorState } from '../store.ts';
-
-export const DEFAULT_EVENT_LIMIT = 100;
-export const MAX_EVENT_LIMIT = 1000;
-
-interface StateRow {
-  sensor_id: string;
-  state: State;
-  pause_reason: PauseReason | null;
-  since: number;
-  failures: number;
-  message: string | null;
-  error: string | null;
-  last_check: number | null;
-  ack_by: string | null;
-  ack_at: number | null;
-  ack_note: string | null;
-  last_values: string | null;
-}
-
-interface EventRow {
-  id: number;
-  sensor_id: string;
-  ts: number;
-  from_state: State;
-  to_state: State;
-  pause_reason: PauseReason | null;
-  reason: string;
-  message: string | null;
-}
+import { eventLimit, fromEventRow, fromStateRow, type EventRow, type StateRow } from '../rows.ts';
 
 const STATE_COLUMNS = 'sensor_id, state, pause_reason, since, failures, message, error, last_check, ack_by, ack_at, ack_note, last_values';
 
@@ -141,40 +113,4 @@ export class PgStateStore {
     if (row === undefined) return undefined;
     return { version: row.version, savedAt: row.saved_at, source: row.source, document: JSON.parse(row.document) as unknown };
   }
-}
-
-export function eventLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_EVENT_LIMIT;
-  return Math.min(MAX_EVENT_LIMIT, Math.max(1, Math.floor(limit)));
-}
-
-/** Absent fields stay absent (not null), so a loaded state equals the one saved. */
-function fromStateRow(r: StateRow): StoredSensorState {
-  return {
-    sensorId: r.sensor_id,
-    state: r.state,
-    since: r.since,
-    failures: r.failures,
-    ...(r.pause_reason !== null && { pauseReason: r.pause_reason }),
-    ...(r.message !== null && { message: r.message }),
-    ...(r.error !== null && { error: r.error }),
-    ...(r.last_check !== null && { lastCheck: r.last_check }),
-    ...(r.ack_by !== null && { acknowledgedBy: r.ack_by }),
-    ...(r.ack_at !== null && { acknowledgedAt: r.ack_at }),
-    ...(r.ack_note !== null && { acknowledgedNote: r.ack_note }),
-    ...(r.last_values !== null && { lastValues: JSON.parse(r.last_values) as Record<string, number> }),
-  };
-}
-
-function fromEventRow(r: EventRow): StoredEvent {
-  return {
-    id: r.id,
-    sensorId: r.sensor_id,
-    ts: r.ts,
-    from: r.from_state,
-    to: r.to_state,
-    reason: r.reason,
-    ...(r.pause_reason !== null && { pauseReason: r.pause_reason }),
-    ...(r.message !== null && { message: r.message }),
-  };
 }
