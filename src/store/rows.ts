@@ -2,7 +2,7 @@
 // SQLite and PostgreSQL stores (the dialects differ in SQL, not in what a row holds).
 
 import type { PauseReason, State } from '../core/model.ts';
-import type { StoredEvent, StoredSensorState } from './store.ts';
+import type { MessageQuery, ReceivedMessage, StoredEvent, StoredMessage, StoredSensorState } from './store.ts';
 
 export const DEFAULT_EVENT_LIMIT = 100;
 export const MAX_EVENT_LIMIT = 1000;
@@ -83,5 +83,42 @@ export function fromEventRow(r: EventRow): StoredEvent {
     reason: r.reason,
     ...(r.pause_reason !== null && { pauseReason: r.pause_reason }),
     ...(r.message !== null && { message: r.message }),
+  };
+}
+
+/** Messages are kept this many days unless the store is told otherwise. */
+export const DEFAULT_MESSAGE_RETENTION_DAYS = 90;
+const MAX_MESSAGE_LIMIT = 10_000;
+
+export function messageLimit(q: MessageQuery): number {
+  return Math.max(1, Math.min(MAX_MESSAGE_LIMIT, Math.floor(q.limit ?? 100)));
+}
+
+export interface MessageRow {
+  readonly id: number;
+  readonly ts: number;
+  readonly receiver: string;
+  readonly source: string;
+  readonly device_id: string | null;
+  readonly severity: ReceivedMessage['severity'];
+  readonly text: string;
+  readonly data: string | null;
+}
+
+export /** What search runs over: the text and the data, lower-cased (JS lower-casing covers non-ASCII, SQLite's LIKE does not). */
+function searchableText(m: ReceivedMessage, data: string | null): string {
+  return (data === null ? m.text : `${m.text}\n${data}`).toLowerCase();
+}
+
+export function fromMessageRow(r: MessageRow): StoredMessage {
+  return {
+    id: r.id,
+    receiver: r.receiver,
+    ts: r.ts,
+    source: r.source,
+    ...(r.device_id === null ? {} : { deviceId: r.device_id }),
+    severity: r.severity,
+    text: r.text,
+    ...(r.data === null ? {} : { data: JSON.parse(r.data) as Record<string, unknown> }),
   };
 }

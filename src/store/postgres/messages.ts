@@ -4,20 +4,9 @@
 
 import type { Pool } from 'pg';
 import type { MessageQuery, ReceivedMessage, StoredMessage } from '../store.ts';
+import { fromMessageRow, messageLimit, searchableText, type MessageRow } from '../rows.ts';
 
-export const DEFAULT_MESSAGE_RETENTION_DAYS = 90;
-const MAX_LIMIT = 10_000;
-
-interface Row {
-  readonly id: number;
-  readonly ts: number;
-  readonly receiver: string;
-  readonly source: string;
-  readonly device_id: string | null;
-  readonly severity: ReceivedMessage['severity'];
-  readonly text: string;
-  readonly data: string | null;
-}
+export { DEFAULT_MESSAGE_RETENTION_DAYS } from '../rows.ts';
 
 export class PgMessageLog {
   readonly #pool: Pool;
@@ -42,10 +31,7 @@ export class PgMessageLog {
         messages.map((m) => m.text),
         data,
         // Lower-cased in JavaScript: the same folding as the SQLite store, whatever the database locale.
-        messages.map((m, i) => {
-          const d = data[i] ?? null;
-          return (d === null ? m.text : `${m.text}\n${d}`).toLowerCase();
-        }),
+        messages.map((m, i) => searchableText(m, data[i] ?? null)),
       ],
     );
   }
@@ -65,25 +51,12 @@ export class PgMessageLog {
     if (q.beforeId !== undefined) filter('id < ?', q.beforeId);
     // strpos() rather than LIKE: '%' and '_' in a search mean themselves.
     if (q.text !== undefined && q.text !== '') filter('strpos(text_lc, ?) > 0', q.text.toLowerCase());
-    const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(q.limit ?? 100)));
-    const res = await this.#pool.query<Row>(
+    const limit = messageLimit(q);
+    const res = await this.#pool.query<MessageRow>(
       `SELECT id::float8 AS id, ts::float8 AS ts, receiver, source, device_id, severity, text, data FROM message
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
       args,
     );
-    return res.rows.map(toMessage);
+    return res.rows.map(fromMessageRow);
   }
-}
-
-function toMessage(r: Row): StoredMessage {
-  return {
-    id: r.id,
-    receiver: r.receiver,
-    ts: r.ts,
-    source: r.source,
-    ...(r.device_id === null ? {} : { deviceId: r.device_id }),
-    severity: r.severity,
-    text: r.text,
-    ...(r.data === null ? {} : { data: JSON.parse(r.data) as Record<string, unknown> }),
-  };
 }

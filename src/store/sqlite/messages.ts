@@ -4,28 +4,12 @@
 
 import type Database from 'better-sqlite3';
 import type { MessageQuery, ReceivedMessage, StoredMessage } from '../store.ts';
+import { fromMessageRow, messageLimit, searchableText, type MessageRow } from '../rows.ts';
 
-/** Messages are kept this many days unless the store is told otherwise. */
-export const DEFAULT_MESSAGE_RETENTION_DAYS = 90;
+export { DEFAULT_MESSAGE_RETENTION_DAYS } from '../rows.ts';
+
 const DAY_MS = 86_400_000;
 const SWEEP_CHUNK = 5_000;
-const MAX_LIMIT = 10_000;
-
-interface Row {
-  readonly id: number;
-  readonly ts: number;
-  readonly receiver: string;
-  readonly source: string;
-  readonly device_id: string | null;
-  readonly severity: ReceivedMessage['severity'];
-  readonly text: string;
-  readonly data: string | null;
-}
-
-/** What search runs over: the text and the data, lower-cased (JS lower-casing covers non-ASCII, SQLite's LIKE does not). */
-function searchable(m: ReceivedMessage, data: string | null): string {
-  return (data === null ? m.text : `${m.text}\n${data}`).toLowerCase();
-}
 
 export class SqliteMessageLog {
   readonly #db: Database.Database;
@@ -45,7 +29,7 @@ export class SqliteMessageLog {
     this.#db.transaction(() => {
       for (const m of messages) {
         const data = m.data === undefined ? null : JSON.stringify(m.data);
-        this.#insert.run(m.ts, m.receiver, m.source, m.deviceId ?? null, m.severity, m.text, data, searchable(m, data));
+        this.#insert.run(m.ts, m.receiver, m.source, m.deviceId ?? null, m.severity, m.text, data, searchableText(m, data));
       }
     })();
   }
@@ -66,11 +50,11 @@ export class SqliteMessageLog {
     add('id < ?', q.beforeId);
     // instr() rather than LIKE: no wildcard escaping, and '%' or '_' in a search mean themselves.
     add('instr(text_lc, ?) > 0', q.text === undefined || q.text === '' ? undefined : q.text.toLowerCase());
-    const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(q.limit ?? 100)));
+    const limit = messageLimit(q);
     const sql = `SELECT id, ts, receiver, source, device_id, severity, text, data FROM message${
       where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''
     } ORDER BY id DESC LIMIT ${limit}`;
-    return (this.#db.prepare(sql).all(...args) as Row[]).map(toMessage);
+    return (this.#db.prepare(sql).all(...args) as MessageRow[]).map(fromMessageRow);
   }
 
   /** Deletes messages older than `days` before `now`, yielding between chunks; returns the rows deleted. */
@@ -85,17 +69,4 @@ export class SqliteMessageLog {
       await new Promise<void>((r) => setImmediate(r));
     }
   }
-}
-
-function toMessage(r: Row): StoredMessage {
-  return {
-    id: r.id,
-    receiver: r.receiver,
-    ts: r.ts,
-    source: r.source,
-    ...(r.device_id === null ? {} : { deviceId: r.device_id }),
-    severity: r.severity,
-    text: r.text,
-    ...(r.data === null ? {} : { data: JSON.parse(r.data) as Record<string, unknown> }),
-  };
 }
