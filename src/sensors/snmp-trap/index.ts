@@ -3,16 +3,14 @@
 // raising Warning/Down until a clearing trap (linkUp for linkDown) or a quiet period clears it.
 
 import { z } from 'zod';
-import type { Reading } from '../../core/model.ts';
 import { NUMERIC_OID, normaliseOid } from '../../protocols/snmp/oids.ts';
 import type { ReceivedMessage } from '../../store/store.ts';
 import { duration } from '../fields.ts';
-import { defineSensorKind, failed, type CheckContext, type ListenContext, type Listener } from '../sensor.ts';
-import { countsSince, deviceOfSensor, regex, RuleTracker, type CountSnapshot, type TrackedRule } from '../syslog/rules.ts';
+import { defineSensorKind } from '../sensor.ts';
+import { regex, type TrackedRule } from '../syslog/rules.ts';
+import { judgeRules, listenForRules } from '../syslog/rule-sensor.ts';
 import '../syslog/errors.ts';
 
-const TRACKER_KEY = 'snmptrap.tracker';
-const PREV_KEY = 'snmptrap.prev';
 
 const oid = z
   .string()
@@ -71,36 +69,6 @@ export function compileTrapRule(r: TrapRule): TrackedRule<ReceivedMessage> {
   };
 }
 
-async function listen(s: SnmpTrapSettings, ctx: ListenContext): Promise<Listener> {
-  const tracker = new RuleTracker(s.rules.map(compileTrapRule), ctx.wallNow());
-  ctx.memory.set(TRACKER_KEY, tracker);
-  ctx.memory.delete(PREV_KEY);
-  const topic = `trap:${deviceOfSensor(ctx.sensorId)}`;
-  const unsubscribe = ctx.inbox.subscribe(topic, (raw) => {
-    const m = raw as ReceivedMessage;
-    const { raised, cleared } = tracker.offer(m, m.text, ctx.wallNow());
-    for (const r of raised) ctx.record({ severity: r.state === 'down' ? 'error' : 'warning', text: `${r.name}: ${m.text}`, data: { rule: r.name, source: m.source } });
-    for (const r of cleared) ctx.record({ severity: 'info', text: `${r.name} cleared: ${m.text}`, data: { rule: r.name } });
-    if (raised.length > 0 || cleared.length > 0) ctx.checkNow();
-  });
-  return { address: `inbox:${topic}`, close: async () => unsubscribe() };
-}
-
-function check(_s: SnmpTrapSettings, ctx: CheckContext): Reading {
-  const tracker = ctx.memory.get(TRACKER_KEY);
-  if (!(tracker instanceof RuleTracker)) return failed('RECEIVER_NOT_LISTENING', 'the sensor is not subscribed to the SNMP trap receiver yet');
-  const now = ctx.wallNow();
-  const c = countsSince(tracker, ctx.memory.get(PREV_KEY) as CountSnapshot | undefined, now);
-  ctx.memory.set(PREV_KEY, c.snapshot);
-  const v = tracker.verdict(now);
-  const channels = [
-    { key: 'trapsPerMin', value: c.seenPerMin },
-    { key: 'matchCount', value: c.matched },
-  ];
-  const counts = `${c.seen} trap${c.seen === 1 ? '' : 's'}, ${c.matched} matching since the last check`;
-  return v.status === 'up' ? { channels, status: 'up', message: counts } : { channels, status: v.status, message: `${v.rule}: ${v.message ?? ''} (${counts})` };
-}
-
 export const snmpTrapKind = defineSensorKind({
   kind: 'snmp-trap',
   title: 'SNMP trap rules',
@@ -114,6 +82,9 @@ export const snmpTrapKind = defineSensorKind({
   concurrency: 1000,
   defaultIntervalS: 60,
   usesHost: false,
-  check: async (s, ctx) => check(s, ctx),
-  listen,
+  check: async (_s, ctx) => judgeRules(ctx, 'SNMP trap receiver', 'trap', (c) => [
+    { key: 'trapsPerMin', value: c.seenPerMin },
+    { key: 'matchCount', value: c.matched },
+  ]),
+  listen: (s, ctx) => listenForRules(ctx, 'trap', s.rules.map(compileTrapRule)),
 });

@@ -3,11 +3,11 @@
 // message regexes — counting matches and raising Warning/Down until a clearing line or quiet time.
 
 import { z } from 'zod';
-import type { Reading } from '../../core/model.ts';
 import type { ReceivedMessage } from '../../store/store.ts';
 import { duration } from '../fields.ts';
-import { defineSensorKind, failed, type CheckContext, type ListenContext, type Listener } from '../sensor.ts';
-import { countsSince, deviceOfSensor, regex, RuleTracker, type CountSnapshot, type TrackedRule } from './rules.ts';
+import { defineSensorKind } from '../sensor.ts';
+import { regex, type TrackedRule } from './rules.ts';
+import { judgeRules, listenForRules } from './rule-sensor.ts';
 import './errors.ts';
 
 const FACILITY_NAMES = [
@@ -16,8 +16,6 @@ const FACILITY_NAMES = [
 ] as const;
 const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
 
-const TRACKER_KEY = 'syslog.tracker';
-const PREV_KEY = 'syslog.prev';
 
 export const syslogRule = z.strictObject({
   name: z.string().min(1).optional().describe('Shown in messages (default "rule N")'),
@@ -60,37 +58,6 @@ export function compileSyslogRule(r: SyslogRule, index: number): TrackedRule<Rec
   };
 }
 
-async function listen(s: SyslogSettings, ctx: ListenContext): Promise<Listener> {
-  const tracker = new RuleTracker(s.rules.map(compileSyslogRule), ctx.wallNow());
-  ctx.memory.set(TRACKER_KEY, tracker);
-  ctx.memory.delete(PREV_KEY);
-  const topic = `syslog:${deviceOfSensor(ctx.sensorId)}`;
-  const unsubscribe = ctx.inbox.subscribe(topic, (raw) => {
-    const m = raw as ReceivedMessage;
-    const { raised, cleared } = tracker.offer(m, m.text, ctx.wallNow());
-    for (const r of raised) ctx.record({ severity: r.state === 'down' ? 'error' : 'warning', text: `${r.name}: ${m.text}`, data: { rule: r.name, source: m.source } });
-    for (const r of cleared) ctx.record({ severity: 'info', text: `${r.name} cleared: ${m.text}`, data: { rule: r.name } });
-    if (raised.length > 0 || cleared.length > 0) ctx.checkNow();
-  });
-  return { address: `inbox:${topic}`, close: async () => unsubscribe() };
-}
-
-function check(_s: SyslogSettings, ctx: CheckContext): Reading {
-  const tracker = ctx.memory.get(TRACKER_KEY);
-  if (!(tracker instanceof RuleTracker)) return failed('RECEIVER_NOT_LISTENING', 'the sensor is not subscribed to the syslog receiver yet');
-  const now = ctx.wallNow();
-  const c = countsSince(tracker, ctx.memory.get(PREV_KEY) as CountSnapshot | undefined, now);
-  ctx.memory.set(PREV_KEY, c.snapshot);
-  const v = tracker.verdict(now);
-  const channels = [
-    { key: 'matchCount', value: c.matched },
-    { key: 'matchesPerMin', value: c.matchedPerMin },
-    { key: 'messagesPerMin', value: c.seenPerMin },
-  ];
-  const counts = `${c.seen} message${c.seen === 1 ? '' : 's'}, ${c.matched} matching since the last check`;
-  return v.status === 'up' ? { channels, status: 'up', message: counts } : { channels, status: v.status, message: `${v.rule}: ${v.message ?? ''} (${counts})` };
-}
-
 export const syslogKind = defineSensorKind({
   kind: 'syslog',
   title: 'Syslog rules',
@@ -105,6 +72,10 @@ export const syslogKind = defineSensorKind({
   concurrency: 1000,
   defaultIntervalS: 60,
   usesHost: false,
-  check: async (s, ctx) => check(s, ctx),
-  listen,
+  check: async (_s, ctx) => judgeRules(ctx, 'syslog receiver', 'message', (c) => [
+    { key: 'matchCount', value: c.matched },
+    { key: 'matchesPerMin', value: c.matchedPerMin },
+    { key: 'messagesPerMin', value: c.seenPerMin },
+  ]),
+  listen: (s, ctx) => listenForRules(ctx, 'syslog', s.rules.map(compileSyslogRule)),
 });
