@@ -11,7 +11,7 @@ import { host, port, duration } from '../fields.ts';
 import { failed, type CheckContext } from '../sensor.ts';
 import { DicomError } from '../../protocols/dicom/errors.ts';
 import { validAeTitle } from '../../protocols/dicom/pdu.ts';
-import type { Association, AssociationOptions, ContextProposal } from '../../protocols/dicom/association.ts';
+import { Association, type AssociationOptions, type ContextProposal } from '../../protocols/dicom/association.ts';
 
 function aeTitle(def: string) {
   return z
@@ -90,6 +90,15 @@ export async function associationOptions(s: ConnectionSettings, ctx: CheckContex
     now: ctx.now,
     ...(s.tls?.enabled ? { tls: await tlsOptions(s.tls, ctx) } : {}),
   };
+}
+
+/** Opens the association and records its connect, TLS and associate phases (ms) in `phases`. */
+export async function openAssociation(s: ConnectionSettings, ctx: CheckContext, contexts: readonly ContextProposal[], phases: Record<string, number>): Promise<Association> {
+  const assoc = await Association.open(await associationOptions(s, ctx, contexts));
+  phases.connect = ms(assoc.timings.connectMs);
+  if (assoc.timings.tlsMs !== undefined) phases.tls = ms(assoc.timings.tlsMs);
+  phases.associate = ms(assoc.timings.associateMs);
+  return assoc;
 }
 
 export function dimseTimeoutMs(s: ConnectionSettings, ctx: CheckContext): number {

@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import type { ChannelValue } from '../../core/model.ts';
 import { defineSensorKind } from '../sensor.ts';
-import { Association } from '../../protocols/dicom/association.ts';
+import type { Association } from '../../protocols/dicom/association.ts';
 import { UID, describeStatus } from '../../protocols/dicom/constants.ts';
 import { DicomError } from './errors.ts';
-import { associationOptions, connectionSettings, dimseTimeoutMs, failureReading, ms, releaseOrTimeout } from './common.ts';
+import { openAssociation, connectionSettings, dimseTimeoutMs, failureReading, ms, releaseOrTimeout } from './common.ts';
 
 const settings = z.strictObject({ ...connectionSettings });
 
@@ -33,11 +33,8 @@ export const dicomEchoKind = defineSensorKind({
     const channels: ChannelValue[] = [];
     let assoc: Association | undefined;
     try {
-      assoc = await Association.open(await associationOptions(s, ctx, [{ abstractSyntax: UID.verification }]));
-      phases.connect = ms(assoc.timings.connectMs);
-      if (assoc.timings.tlsMs !== undefined) phases.tls = ms(assoc.timings.tlsMs);
-      phases.associate = ms(assoc.timings.associateMs);
-      channels.push({ key: 'associateMs', value: phases.associate });
+      assoc = await openAssociation(s, ctx, [{ abstractSyntax: UID.verification }], phases);
+      channels.push({ key: 'associateMs', value: ms(assoc.timings.associateMs) });
       const timeoutMs = dimseTimeoutMs(s, ctx);
       const e0 = ctx.now();
       const echo = await assoc.echo({ timeoutMs });

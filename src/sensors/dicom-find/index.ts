@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import type { ChannelValue } from '../../core/model.ts';
 import { defineSensorKind } from '../sensor.ts';
-import { Association } from '../../protocols/dicom/association.ts';
+import type { Association } from '../../protocols/dicom/association.ts';
 import { describeStatus, isSuccessOrWarning } from '../../protocols/dicom/constants.ts';
 import { DicomError } from '../dicom-echo/errors.ts';
-import { associationOptions, connectionSettings, dimseTimeoutMs, failureReading, ms, releaseOrTimeout } from '../dicom-echo/common.ts';
+import { openAssociation, connectionSettings, dimseTimeoutMs, failureReading, ms, releaseOrTimeout } from '../dicom-echo/common.ts';
 import { validTimeZone } from './dates.ts';
 import { buildIdentifier, keyProblem, LEVELS, SOP_CLASS } from './identifier.ts';
 
@@ -58,10 +58,7 @@ export const dicomFindKind = defineSensorKind({
     let assoc: Association | undefined;
     try {
       const identifier = buildIdentifier(s.level, s.keys, ctx.wallNow(), timeZone);
-      assoc = await Association.open(await associationOptions(s, ctx, [{ abstractSyntax: sop }]));
-      phases.connect = ms(assoc.timings.connectMs);
-      if (assoc.timings.tlsMs !== undefined) phases.tls = ms(assoc.timings.tlsMs);
-      phases.associate = ms(assoc.timings.associateMs);
+      assoc = await openAssociation(s, ctx, [{ abstractSyntax: sop }], phases);
       const timeoutMs = dimseTimeoutMs(s, ctx);
       const f0 = ctx.now();
       const result = await assoc.find(sop, identifier, { timeoutMs });

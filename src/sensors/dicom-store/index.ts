@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import type { ChannelValue } from '../../core/model.ts';
 import { defineSensorKind } from '../sensor.ts';
-import { Association } from '../../protocols/dicom/association.ts';
+import type { Association } from '../../protocols/dicom/association.ts';
 import { UID, describeStatus, isSuccessOrWarning } from '../../protocols/dicom/constants.ts';
 import { encodeDataSet } from '../../protocols/dicom/dataset.ts';
 import { DicomError } from '../dicom-echo/errors.ts';
-import { associationOptions, connectionSettings, dimseTimeoutMs, failureReading, ms, releaseOrTimeout } from '../dicom-echo/common.ts';
+import { openAssociation, connectionSettings, dimseTimeoutMs, failureReading, ms, releaseOrTimeout } from '../dicom-echo/common.ts';
 import { newUid, parseSize, pixels, syntheticImage } from './synthetic.ts';
 
 const MAX_SIZE = 64e6;
@@ -52,10 +52,7 @@ export const dicomStoreKind = defineSensorKind({
     const channels: ChannelValue[] = [];
     let assoc: Association | undefined;
     try {
-      assoc = await Association.open(await associationOptions(s, ctx, [{ abstractSyntax: UID.secondaryCapture }]));
-      phases.connect = ms(assoc.timings.connectMs);
-      if (assoc.timings.tlsMs !== undefined) phases.tls = ms(assoc.timings.tlsMs);
-      phases.associate = ms(assoc.timings.associateMs);
+      assoc = await openAssociation(s, ctx, [{ abstractSyntax: UID.secondaryCapture }], phases);
       const ts = assoc.context(UID.secondaryCapture).transferSyntax;
       const px = pixels(s.size);
       const [studyUid, seriesUid] = [newUid(), newUid()];
