@@ -143,3 +143,23 @@ describe('wardwatch simulate', () => {
     expect(io.stderr).toBe('--dicom: expected integer 0–65535, got "x"\n');
   });
 });
+
+describe('wardwatch snmp-interfaces', () => {
+  it('lists the interfaces of an agent, and names a failure', async () => {
+    const { startSnmpAgent } = await import('../src/sim/snmp/index.ts');
+    const agent = await startSnmpAgent({ profile: 'switch48' });
+    try {
+      const r = await run('snmp-interfaces', '--host', '127.0.0.1', '--port', String(agent.port), '--community', 'public');
+      expect(r.code).toBe(0);
+      const lines = r.out.trim().split('\n');
+      expect(lines[0]).toMatch(/^ifIndex\s+ifName\s+ifDescr/);
+      expect(lines).toHaveLength(49);
+      expect(lines[12]).toMatch(/^12\s+Gi1\/0\/12\s+GigabitEthernet1\/0\/12\b.*64-bit$/);
+      const bad = await run('snmp-interfaces', '--host', '127.0.0.1', '--port', String(agent.port), '--community', 'wrong', '--request-timeout', '200ms', '--request-retries', '0');
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/^The SNMP agent did not answer/);
+    } finally {
+      await agent.close();
+    }
+  });
+});

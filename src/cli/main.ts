@@ -4,6 +4,7 @@ import { checkCommand } from './check.ts';
 import { docsCommand } from './docs.ts';
 import { processIo, type Io } from './io.ts';
 import { simulateCommand } from './simulate.ts';
+import { snmpInterfacesCommand } from './snmp-interfaces.ts';
 import { startCommand } from './start.ts';
 import { validateCommand } from './validate.ts';
 
@@ -18,6 +19,8 @@ commands:
   docs [--out DIR]     write the sensor reference (Markdown) generated from the registry
   simulate [--host H] [--dicom P] [--hl7 P] [--fhir P] [--snmp P] [--profile switch48|ups|server] [--ae-title AE ...]
                        start the simulated hospital devices on their own
+  snmp-interfaces --host H [--port 161] [--version 2c] [--community public]
+                       list the interfaces an snmp-interface sensor can monitor
 `;
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -33,6 +36,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return docsCommand(rest, io);
     case 'simulate':
       return simulateCommand(rest, io);
+    case 'snmp-interfaces':
+      return snmpInterfacesCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':
