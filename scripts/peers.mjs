@@ -18,6 +18,9 @@ export const PEERS = [
   ['python3-aiosmtpd', '/usr/lib/python3/dist-packages/aiosmtpd/__init__.py'],
   ['bsdutils', 'logger'],
   ['openssl', 'openssl'],
+  ['slapd', 'slapd'],
+  ['ldap-utils', 'ldapadd'],
+  ['chromium', 'chromium'],
 ];
 
 function present(probe) {

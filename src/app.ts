@@ -2,7 +2,6 @@
 // builds the engine and the API, wires them, and starts. Only this file knows every part.
 
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Clock } from './core/clock.ts';
 import type { Tree } from './core/tree.ts';
@@ -17,8 +16,7 @@ import { sensorKind } from './sensors/registry.ts';
 import type { Credential } from './sensors/sensor.ts';
 import { systemClock } from './shared/clock.ts';
 import { startDemoHospital, type DemoHospital } from './sim/demo.ts';
-import { openSqliteStore } from './store/sqlite/index.ts';
-import type { Store } from './store/store.ts';
+import { openStore, type AnyStore } from './store/open.ts';
 
 export const VERSION = '0.1.0';
 const RETENTION_EVERY_MS = 3_600_000;
@@ -29,6 +27,8 @@ export interface AppOptions {
   /** Secrets of the credential sets named in the config. */
   readonly secretsPath?: string;
   readonly dataDir: string;
+  /** postgres://… to keep everything in PostgreSQL; the SQLite file in dataDir otherwise. */
+  readonly storeUrl?: string;
   readonly host: string;
   readonly port: number;
   readonly clock?: Clock;
@@ -43,7 +43,7 @@ export interface ReloadResult {
 export interface App {
   readonly url: string;
   readonly engine: Engine;
-  readonly store: Store;
+  readonly store: AnyStore;
   tree(): Tree;
   /** Re-reads the config file; an invalid file never replaces the running configuration. */
   reload(): Promise<ReloadResult>;
@@ -53,7 +53,7 @@ export interface App {
 export async function startApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   await mkdir(opts.dataDir, { recursive: true });
-  const store = openSqliteStore({ path: join(opts.dataDir, 'wardwatch.db') });
+  const store = await openStore({ dataDir: opts.dataDir, ...(opts.storeUrl ? { url: opts.storeUrl } : {}), clock });
   let demo: DemoHospital | undefined;
   const closers: (() => Promise<void>)[] = [];
   try {

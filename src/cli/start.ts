@@ -14,6 +14,7 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
         config: { type: 'string' },
         secrets: { type: 'string' },
         data: { type: 'string', default: './data' },
+        store: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '8080' },
       },
@@ -30,7 +31,7 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
   const log = (line: string) => io.err(`${new Date().toISOString()} ${line}\n`);
   let app;
   try {
-    app = await startApp({ dataDir: values.data, host: values.host, port, log, ...(values.config ? { configPath: values.config } : {}), ...(values.secrets ? { secretsPath: values.secrets } : {}) });
+    app = await startApp({ dataDir: values.data, host: values.host, port, log, ...(values.config ? { configPath: values.config } : {}), ...(values.store ? { storeUrl: values.store } : {}), ...(values.secrets ? { secretsPath: values.secrets } : {}) });
   } catch (e) {
     io.err(`wardwatch could not start: ${(e as Error).message}\n`);
     return 1;

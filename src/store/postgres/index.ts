@@ -43,6 +43,11 @@ export interface PostgresStore extends Store {
   readonly schema: string;
   /** The migration version the schema is at. */
   schemaVersion(): Promise<number>;
+  /**
+   * The pool (search_path set to `schema`), for the parts that keep tables of their own (alerting,
+   * users and audit, security); they migrate them with migratePgModule. Nothing else uses it.
+   */
+  readonly connection: pg.Pool;
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -80,6 +85,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     dialect: 'postgres',
     schema,
     schemaVersion: async () => pgSchemaVersion(pool, schema),
+    connection: pool,
     writeBatch: async (values: readonly ValueRow[], checks: readonly CheckRow[]) => {
       await writer.writeBatch(values, checks);
     },

@@ -48,6 +48,11 @@ export interface SqliteStore extends Store {
   readonly path: string;
   /** The schema version (PRAGMA user_version) the file is at. */
   schemaVersion(): number;
+  /**
+   * The open connection, for the parts that keep tables of their own in the same file (alerting,
+   * users and audit, security); they migrate them with migrateSqliteModule. Nothing else uses it.
+   */
+  readonly connection: Database.Database;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
@@ -76,6 +81,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     dialect: 'sqlite',
     path,
     schemaVersion: () => schemaVersion(db),
+    connection: db,
     writeBatch: async (values: readonly ValueRow[], checks: readonly CheckRow[]) => writer.writeBatch(values, checks),
     history: async (q: HistoryQuery) => queries.history(q),
     availability: async (sensorId: string, from: number, to: number) => queries.availability(sensorId, from, to),
