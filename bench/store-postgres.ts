@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { openPostgresStore } from '../src/store/postgres/index.ts';
+import { openPostgresStore, type PostgresStore } from '../src/store/postgres/index.ts';
 import type { CheckRow, ValueRow } from '../src/store/store.ts';
 
 const MIN = 60_000;
@@ -25,28 +25,36 @@ function median(xs: readonly number[]): number {
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** Each batch is one minute of 1,000 sensors x 10 channels, plus their checks. */
+async function liveWrites(store: PostgresStore): Promise<{ batchMs: number[]; steady: number[]; steadyTotal: number }> {
+  const start = END - BATCHES * MIN;
+  const batchMs: number[] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    const ts = start + b * MIN;
+    const values: ValueRow[] = [];
+    const checks: CheckRow[] = [];
+    for (let s = 0; s < SENSORS; s++) {
+      checks.push({ sensorId: `sensor-${s}`, ts, ok: s % 50 !== 0 });
+      for (let c = 0; c < CHANNELS; c++) values.push({ sensorId: `sensor-${s}`, channel: `ch${c}`, ts, value: (s * c + b) % 997 });
+    }
+    const t0 = performance.now();
+    await store.writeBatch(values, checks);
+    batchMs.push(performance.now() - t0);
+  }
+  // The first batches create the 10,000 series ids and the partitions; steady state is what the engine sees.
+  const steady = batchMs.slice(5);
+  const steadyTotal = steady.reduce((a, b) => a + b, 0);
+  return { batchMs, steady, steadyTotal };
+}
+
 export async function run(connectionString: string = DEFAULT_BENCH_URL): Promise<Record<string, number | string>> {
   const schema = `ww_bench_${process.pid}`;
   const store = await openPostgresStore({ connectionString, schema, clock: { now: () => END } });
   try {
-    // 1. Live writes: each batch is one minute of 1,000 sensors x 10 channels, plus their checks.
-    const start = END - BATCHES * MIN;
-    const batchMs: number[] = [];
-    for (let b = 0; b < BATCHES; b++) {
-      const ts = start + b * MIN;
-      const values: ValueRow[] = [];
-      const checks: CheckRow[] = [];
-      for (let s = 0; s < SENSORS; s++) {
-        checks.push({ sensorId: `sensor-${s}`, ts, ok: s % 50 !== 0 });
-        for (let c = 0; c < CHANNELS; c++) values.push({ sensorId: `sensor-${s}`, channel: `ch${c}`, ts, value: (s * c + b) % 997 });
-      }
-      const t0 = performance.now();
-      await store.writeBatch(values, checks);
-      batchMs.push(performance.now() - t0);
-    }
-    // The first batches create the 10,000 series ids and the partitions; steady state is what the engine sees.
-    const steady = batchMs.slice(5);
-    const steadyTotal = steady.reduce((a, b) => a + b, 0);
+    // 1. Live writes (batches of 11,000 rows: COPY into staging tables), and the same with array parameters.
+    const { batchMs, steady, steadyTotal } = await liveWrites(store);
+    const arrays = await openPostgresStore({ connectionString, schema: `${schema}_arrays`, clock: { now: () => END }, copyThreshold: Number.POSITIVE_INFINITY });
+    const unnest = await liveWrites(arrays).finally(() => arrays.close());
 
     // 2. A year of one-a-minute values for one series (525,600 rows), written in 10,000-row batches.
     const yearRows = 365 * 1440;
@@ -83,6 +91,8 @@ export async function run(connectionString: string = DEFAULT_BENCH_URL): Promise
 
     return {
       'write.batchValues': SENSORS * CHANNELS,
+      'write.arrays.valuesPerSec': Math.round((unnest.steady.length * SENSORS * CHANNELS) / (unnest.steadyTotal / 1000)),
+      'write.arrays.batchMsP50': round(median(unnest.steady)),
       'write.batchChecks': SENSORS,
       'write.valuesPerSec': Math.round((steady.length * SENSORS * CHANNELS) / (steadyTotal / 1000)),
       'write.batchMsP50': round(median(steady)),
@@ -102,7 +112,7 @@ export async function run(connectionString: string = DEFAULT_BENCH_URL): Promise
     await store.close();
     const c = new pg.Client({ connectionString });
     await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).finally(() => c.end());
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_arrays CASCADE`).finally(() => c.end());
   }
 }
 

@@ -3,6 +3,7 @@
 import { checkCommand } from './check.ts';
 import { docsCommand } from './docs.ts';
 import { processIo, type Io } from './io.ts';
+import { migrateCommand } from './migrate.ts';
 import { simulateCommand } from './simulate.ts';
 import { snmpInterfacesCommand } from './snmp-interfaces.ts';
 import { startCommand } from './start.ts';
@@ -11,7 +12,7 @@ import { validateCommand } from './validate.ts';
 const USAGE = `usage: wardwatch <command> [options]
 
 commands:
-  start [--config FILE] [--secrets FILE] [--data DIR] [--host H] [--port P]
+  start [--config FILE] [--secrets FILE] [--data DIR] [--store postgres://…] [--host H] [--port P]
                        run Wardwatch (without --config: the built-in demo hospital)
   validate FILE        check a configuration file without starting
   check KIND --option value ... [--json] [--timeout 10s]
@@ -19,6 +20,8 @@ commands:
   docs [--out DIR]     write the sensor reference (Markdown) generated from the registry
   simulate [--host H] [--dicom P] [--hl7 P] [--fhir P] [--snmp P] [--profile switch48|ups|server] [--ae-title AE ...]
                        start the simulated hospital devices on their own
+  migrate --from sqlite:PATH --to postgres://USER@HOST:5432/DB [--schema NAME]
+                       move a SQLite data file into PostgreSQL (resumes after an interruption)
   snmp-interfaces --host H [--port 161] [--version 2c] [--community public]
                        list the interfaces an snmp-interface sensor can monitor
 `;
@@ -36,6 +39,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return docsCommand(rest, io);
     case 'simulate':
       return simulateCommand(rest, io);
+    case 'migrate':
+      return migrateCommand(rest, io);
     case 'snmp-interfaces':
       return snmpInterfacesCommand(rest, io);
     case undefined:

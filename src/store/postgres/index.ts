@@ -34,6 +34,8 @@ export interface PostgresStoreOptions {
   readonly applicationName?: string;
   /** Days received messages are kept (default 90). */
   readonly messageRetentionDays?: number;
+  /** Batches with at least this many rows are written by COPY into staging tables (default 2,000). */
+  readonly copyThreshold?: number;
   /** The schema to migrate to; the built-in PG_MIGRATIONS unless a test says otherwise. */
   readonly migrations?: readonly PgMigration[];
 }
@@ -73,7 +75,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const clock = options.clock ?? systemClock;
   const ids = new PgSeriesIds(pool);
   const partitions = new Partitions(pool, schema);
-  const writer = new PgWriter(pool, ids, partitions);
+  const writer = new PgWriter(pool, ids, partitions, options.copyThreshold);
   const queries = new PgQueries(pool, ids, () => clock.now(), retention);
   const state = new PgStateStore(pool);
   const sweeper = new PgRetention(pool, partitions);

@@ -65,6 +65,8 @@ async function open(extra: Partial<PostgresStoreOptions> = {}): Promise<Postgres
 }
 
 runStoreContract('postgres', async ({ clock }) => open({ clock }));
+// The same contract with every batch going through COPY into the staging tables.
+runStoreContract('postgres (COPY ingest)', async ({ clock }) => open({ clock, copyThreshold: 1 }));
 
 const v = (sensorId: string, channel: string, ts: number, value: number): ValueRow => ({ sensorId, channel, ts, value });
 

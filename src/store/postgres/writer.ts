@@ -3,6 +3,7 @@
 // upserted from exactly the rows the INSERT returned, so a re-sent batch never counts twice.
 
 import type { Pool } from 'pg';
+import { copyIn } from './copy.ts';
 import type { CheckRow, ValueRow } from '../store.ts';
 import type { PgSeriesIds } from './ids.ts';
 import type { Partitions } from './partitions.ts';
@@ -31,15 +32,31 @@ function checkRollup(r: keyof typeof SIZES): string {
 }
 
 // DISTINCT ON keeps the first of rows repeated inside one batch (first write wins, as across batches)
-// and sorts the rows by key, which is the order the primary key index wants them in.
-const WRITE_SQL = `WITH
-  v AS (SELECT DISTINCT ON (s, t) s, t, x FROM unnest($1::int[], $2::bigint[], $3::float8[]) WITH ORDINALITY AS u(s, t, x, o) ORDER BY s, t, o),
+// and sorts the rows by key, which is the order the primary key index wants them in. The rows come
+// either from unnest() over array parameters (small batches) or from staging tables filled by COPY.
+function writeSql(valuesFrom: string, checksFrom: string): string {
+  return `WITH
+  v AS (SELECT DISTINCT ON (s, t) s, t, x FROM ${valuesFrom} ORDER BY s, t, o),
   iv AS (INSERT INTO value_raw (series_id, ts, value) SELECT s, t, x FROM v ON CONFLICT DO NOTHING RETURNING series_id, ts, value),
   ${valueRollup('1m')}, ${valueRollup('1h')}, ${valueRollup('1d')},
-  c AS (SELECT DISTINCT ON (s, t) s, t, k FROM unnest($4::int[], $5::bigint[], $6::bool[]) WITH ORDINALITY AS u(s, t, k, o) ORDER BY s, t, o),
+  c AS (SELECT DISTINCT ON (s, t) s, t, k FROM ${checksFrom} ORDER BY s, t, o),
   ic AS (INSERT INTO check_raw (sensor_ref, ts, ok) SELECT s, t, k FROM c ON CONFLICT DO NOTHING RETURNING sensor_ref, ts, ok),
   ${checkRollup('1m')}, ${checkRollup('1h')}, ${checkRollup('1d')}
 SELECT (SELECT count(*) FROM iv)::float8 AS values, (SELECT count(*) FROM ic)::float8 AS checks`;
+}
+
+const WRITE_SQL = writeSql(
+  'unnest($1::int[], $2::bigint[], $3::float8[]) WITH ORDINALITY AS u(s, t, x, o)',
+  'unnest($4::int[], $5::bigint[], $6::bool[]) WITH ORDINALITY AS u(s, t, k, o)',
+);
+
+// Temporary tables live per connection; ON COMMIT DELETE ROWS empties them at the end of each batch.
+const STAGE_SQL = `CREATE TEMP TABLE IF NOT EXISTS ww_stage_values (s integer, t bigint, x float8, o integer) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS ww_stage_checks (s integer, t bigint, k boolean, o integer) ON COMMIT DELETE ROWS;`;
+const WRITE_STAGED_SQL = writeSql('pg_temp.ww_stage_values', 'pg_temp.ww_stage_checks');
+
+/** Batches with at least this many rows go in by COPY into staging tables; smaller ones as array parameters. */
+export const COPY_THRESHOLD = 2_000;
 
 /** How often a batch is tried again after a deadlock or a partition dropped under it. */
 const MAX_ATTEMPTS = 3;
@@ -49,10 +66,35 @@ export class PgWriter {
   readonly #ids: PgSeriesIds;
   readonly #partitions: Partitions;
 
-  constructor(pool: Pool, ids: PgSeriesIds, partitions: Partitions) {
+  readonly #copyThreshold: number;
+
+  constructor(pool: Pool, ids: PgSeriesIds, partitions: Partitions, copyThreshold = COPY_THRESHOLD) {
     this.#pool = pool;
     this.#ids = ids;
     this.#partitions = partitions;
+    this.#copyThreshold = copyThreshold;
+  }
+
+  /** One transaction: COPY the rows into the staging tables, then the same upsert as for small batches. */
+  async #writeStaged(args: readonly (readonly (number | string | boolean)[])[]): Promise<{ values: number; checks: number }> {
+    const [vs, vt, vx, cs, ct, ck] = args as [number[], string[], number[], number[], string[], boolean[]];
+    const client = await this.#pool.connect();
+    let failed: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query(STAGE_SQL);
+      await copyIn(client, 'COPY pg_temp.ww_stage_values (s, t, x, o) FROM STDIN', vs.length, (i) => `${vs[i]}\t${vt[i]}\t${vx[i]}\t${i}\n`);
+      await copyIn(client, 'COPY pg_temp.ww_stage_checks (s, t, k, o) FROM STDIN', cs.length, (i) => `${cs[i]}\t${ct[i]}\t${ck[i] ? 't' : 'f'}\t${i}\n`);
+      const res = await client.query<{ values: number; checks: number }>(WRITE_STAGED_SQL);
+      await client.query('COMMIT');
+      return res.rows[0] ?? { values: 0, checks: 0 };
+    } catch (err) {
+      failed = err instanceof Error ? err : new Error(String(err));
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release(failed);
+    }
   }
 
   /** Rejects on a connection error (the batch is then not stored at all: one statement, one transaction). */
@@ -77,6 +119,7 @@ export class PgWriter {
     for (let attempt = 1; ; attempt++) {
       await this.#partitions.ensure(times());
       try {
+        if (finite.length + checks.length >= this.#copyThreshold) return await this.#writeStaged(args);
         const res = await this.#pool.query<{ values: number; checks: number }>(WRITE_SQL, args);
         return res.rows[0] ?? { values: 0, checks: 0 };
       } catch (err) {
