@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import type { LoadCell, PgColumn } from './postgres/load.ts';
 import { PgLoad } from './postgres/load.ts';
 import { openPostgresStore } from './postgres/index.ts';
-import type { Cell, DumpTable } from './sqlite/dump.ts';
+import type { Cell } from './sqlite/dump.ts';
 import { SqliteDump } from './sqlite/dump.ts';
 
 export interface MigrateProgress {
