@@ -25,6 +25,10 @@ import { snmpTrapKind } from './snmp-trap/index.ts';
 import { sqlKind } from './sql/index.ts';
 import { mqttKind } from './mqtt/index.ts';
 import { pushKind } from './push/index.ts';
+import { tlsAuditKind } from './tls-audit/index.ts';
+import { dicomExposureKind } from './dicom-exposure/index.ts';
+import { hl7ExposureKind } from './hl7-exposure/index.ts';
+import { insecureServicesKind } from './insecure-services/index.ts';
 
 export const SENSOR_KINDS: readonly AnySensorKind[] = [
   // network and web
@@ -32,14 +36,17 @@ export const SENSOR_KINDS: readonly AnySensorKind[] = [
   tcpKind,
   httpKind,
   tlsKind,
+  tlsAuditKind,
   dnsKind,
   // imaging and clinical interfaces
   dicomEchoKind,
   dicomFindKind,
   dicomStoreKind,
   dicomwebKind,
+  dicomExposureKind,
   hl7Kind,
   hl7FeedKind,
+  hl7ExposureKind,
   fhirKind,
   // infrastructure
   snmpSystemKind,
@@ -47,6 +54,7 @@ export const SENSOR_KINDS: readonly AnySensorKind[] = [
   snmpOidKind,
   sqlKind,
   execKind,
+  insecureServicesKind,
   // what devices send on their own
   syslogKind,
   snmpTrapKind,
