@@ -5,6 +5,7 @@
 import { stringify } from 'yaml';
 import { startWebApp } from './web-app.ts';
 import { closedPort } from './closed-port.ts';
+import { startLegacyDevice } from './legacy-device.ts';
 import { startDicomSimulator } from './dicom/index.ts';
 import { startHl7Endpoint } from './hl7/index.ts';
 import { startFhirStub } from './fhir/index.ts';
@@ -47,6 +48,8 @@ export async function startDemoHospital(): Promise<DemoHospital> {
     const fhir = await start(startFhirStub({}));
     const sw = await start(startSnmpAgent({ profile: 'switch48' }));
     const ups = await start(startSnmpAgent({ profile: 'ups' }));
+    // A device with the cleartext services old firmware ships with, for the security posture view.
+    const legacy = await start(startLegacyDevice({ name: 'PUMP-GW' }));
     const offline = await closedPort();
 
     const site = 'st-elsewhere-general';
@@ -162,9 +165,32 @@ export async function startDemoHospital(): Promise<DemoHospital> {
         name: 'Modalities',
         system: 'modality',
         devices: [
-          { name: 'CT-01', host: '127.0.0.1', sensors: [{ name: 'C-ECHO', kind: 'dicom-echo', port: ct.port, calledAe: 'CT01' }] },
+          {
+            name: 'CT-01',
+            host: '127.0.0.1',
+            sensors: [
+              { name: 'C-ECHO', kind: 'dicom-echo', port: ct.port, calledAe: 'CT01' },
+              // The CT accepts any AE title: the exposure check shows what an attacker on the network could do.
+              { name: 'DICOM exposure', kind: 'dicom-exposure', port: ct.port, calledAe: 'CT01', interval: '300s' },
+            ],
+          },
           { name: 'US-03 (AE title changed after service)', host: '127.0.0.1', sensors: [{ name: 'C-ECHO', kind: 'dicom-echo', port: us.port, calledAe: 'US3' }] },
           { name: 'MR-02 (powered off)', host: '127.0.0.1', sensors: [{ name: 'C-ECHO', kind: 'dicom-echo', port: offline, calledAe: 'MR02' }] },
+          {
+            name: 'Infusion pump gateway (legacy firmware)',
+            host: '127.0.0.1',
+            sensors: [
+              {
+                name: 'Insecure services',
+                kind: 'insecure-services',
+                telnetPorts: [legacy.telnetPort],
+                ftpPorts: [legacy.ftpPort],
+                httpPorts: [legacy.httpPort],
+                snmpCommunities: [],
+                interval: '300s',
+              },
+            ],
+          },
         ],
       },
       {
