@@ -12,6 +12,7 @@ import { createErrorMap, issuesToProblems } from './issues.ts';
 import { formatPath } from './positions.ts';
 import { buildConfigSchema } from './schema.ts';
 import { checkReferences } from './semantic.ts';
+import { alertingTreeProblems, type AlertingConfig } from '../alerting/config.ts';
 
 export type DocumentCheck = { readonly ok: true; readonly tree: Tree; readonly warnings: Problem[] } | { readonly ok: false; readonly problems: Problem[] };
 
@@ -27,7 +28,9 @@ export function createDocumentChecker(kinds: readonly AnySensorKind[] = SENSOR_K
     if (!parsed.success) return { ok: false, problems: issuesToProblems(parsed.error.issues, known) };
     const built = buildTree(parsed.data as ConfigDocument, raw, kinds);
     // Both kinds of problem are reported together, so that one run shows everything to fix.
-    const problems = [...built.problems, ...checkReferences(built.tree, built.paths)];
+    const alerting = (parsed.data as { alerting?: AlertingConfig }).alerting;
+    const alertingProblems = alerting ? alertingTreeProblems(alerting, built.tree).map((p) => ({ path: ['alerting', ...p.path], message: p.message })) : [];
+    const problems = [...built.problems, ...checkReferences(built.tree, built.paths), ...alertingProblems];
     return problems.length > 0 ? { ok: false, problems } : { ok: true, tree: built.tree, warnings: built.warnings };
   };
 }

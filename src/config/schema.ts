@@ -12,6 +12,7 @@ import { isDurationField } from '../sensors/docs.ts';
 import type { AnySensorKind } from '../sensors/sensor.ts';
 import { SENSOR_KINDS } from '../sensors/registry.ts';
 import { receiversSchema } from '../receivers/config.ts';
+import { alertingSchema } from '../alerting/config.ts';
 
 const nameField = z
   .string({ error: (i) => `expected a name (text), got ${describeGot(i.input)}` })
@@ -224,6 +225,7 @@ export function buildConfigSchema(kinds: readonly AnySensorKind[] = SENSOR_KINDS
     credentials: z.array(credentialSchema).optional().describe('Credential names and types; secrets are stored elsewhere'),
     maintenance: z.array(maintenanceSchema).optional().describe('Maintenance windows'),
     receivers: receiversSchema.optional(),
+    alerting: alertingSchema.optional(),
     sites: z.array(site, { error: (i) => `expected a list of sites, got ${describeGot(i.input)}` }),
   });
 }

@@ -14,6 +14,8 @@ export interface ChannelContext {
   readonly now: () => number;
   /** Resolves a secret named in the settings (SMTP password, HMAC key, routing key); undefined when missing. */
   readonly secret: (name: string) => string | undefined;
+  /** Base environment for programs a channel runs (command hooks), given by the composition root. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** What the peer said when it took the message. */
@@ -37,15 +39,15 @@ export interface SendFailed {
 export type SendResult = SendOk | SendFailed;
 
 export function sent(status: string, response?: string): SendOk {
-  return response === undefined ? { ok: true, status } : { ok: true, status, response: clip(response) };
+  return response === undefined || response === '' ? { ok: true, status } : { ok: true, status, response: clip(response) };
 }
 
 export function retryable(status: string, error: string, response?: string): SendFailed {
-  return response === undefined ? { ok: false, retryable: true, status, error } : { ok: false, retryable: true, status, error, response: clip(response) };
+  return response === undefined || response === '' ? { ok: false, retryable: true, status, error } : { ok: false, retryable: true, status, error, response: clip(response) };
 }
 
 export function permanent(status: string, error: string, response?: string): SendFailed {
-  return response === undefined ? { ok: false, retryable: false, status, error } : { ok: false, retryable: false, status, error, response: clip(response) };
+  return response === undefined || response === '' ? { ok: false, retryable: false, status, error } : { ok: false, retryable: false, status, error, response: clip(response) };
 }
 
 /** Attempt logs keep the start of a response: enough to diagnose, bounded in the store. */

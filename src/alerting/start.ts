@@ -1,0 +1,219 @@
+// The alerting part as the composition root starts it: give it the clock, the tree, the `alerting`
+// config section, its store, the delivery queue and a way to read sensor states; plug its handlers
+// into the Engine (onStateChange, onReading); hand its service to the API and the security part.
+
+import { performance } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { SensorStatus, StateEvent, TimedReading } from '../core/model.ts';
+import type { Tree } from '../core/tree.ts';
+import type { AlertingConfig } from './config.ts';
+import type { DeliveryQueue } from './notification.ts';
+import type { AlertQuery, AlertingService, AlertSummary, SecurityFindingNotice } from './service.ts';
+import type { AlertStore, StoredAlert } from './engine/alert-store.ts';
+import { Decisions } from './engine/engine.ts';
+import { Episodes } from './engine/episodes.ts';
+import { RuleIndex } from './engine/rules.ts';
+import { signAckToken, verifyAckToken } from './engine/tokens.ts';
+import { Topology } from './engine/topology.ts';
+
+export interface AlertingOptions {
+  readonly clock: Clock;
+  readonly tree: Tree;
+  readonly config: AlertingConfig;
+  readonly store: AlertStore;
+  readonly queue: DeliveryQueue;
+  readonly statusOf: (sensorId: string) => SensorStatus | undefined;
+  /** Base URL of the console ("https://wardwatch.hospital.example"), or a getter when it is known only once the API listens. */
+  readonly consoleUrl?: string | (() => string | undefined);
+  /** Key of the signed acknowledgement links (at least 16 bytes, e.g. read from a key file); no links without it. */
+  readonly ackKey?: Buffer | string;
+  /** Builds the acknowledgement link from a token (default: consoleUrl + "/api/alerts/ack?token=..."). */
+  readonly ackLink?: (token: string) => string | undefined;
+  /** Builds the console link of a node (default: consoleUrl + "/sensors/<id>"). */
+  readonly nodeLink?: (nodeId: string) => string | undefined;
+  /** Acknowledges a sensor's Down state in the monitoring engine (wired to engine.acknowledge). */
+  readonly onAcknowledge?: (sensorId: string, by: string, note: string | undefined) => void;
+  readonly log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+  /** Skip deciding about sensors already Down at start (default: decide them, see Decisions.reconcile). */
+  readonly reconcile?: boolean;
+  /** Resolved alerts are kept this many days, then deleted (checked at start and daily; default 365). */
+  readonly keepResolvedDays?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export interface Alerting {
+  readonly service: AlertingService;
+  /** Plug into EngineOptions.onStateChange. */
+  readonly onStateChange: (e: StateEvent, status: SensorStatus) => void;
+  /** Plug into EngineOptions.onReading. */
+  readonly onReading: (r: TimedReading) => void;
+  /** A new tree (config reload, API change). */
+  updateTree(tree: Tree): void;
+  /** A new `alerting` section (config reload). */
+  updateConfig(config: AlertingConfig): void;
+  /** Resolves when everything handed in so far has been decided and saved. */
+  idle(): Promise<void>;
+  /** Decisions taken so far (events and readings checked against rules) and the time spent deciding. */
+  stats(): { readonly decisions: number; readonly busyMs: number };
+  close(): Promise<void>;
+}
+
+function summary(a: StoredAlert): AlertSummary {
+  return {
+    id: a.id,
+    ruleName: a.ruleName,
+    nodeId: a.nodeId,
+    title: a.title,
+    state: a.state,
+    severity: a.severity,
+    openedAt: a.openedAt,
+    ...(a.resolvedAt !== undefined ? { resolvedAt: a.resolvedAt } : {}),
+    ...(a.acknowledged ? { acknowledged: a.acknowledged } : {}),
+    sensorIds: a.sensorIds,
+    affectedDependents: a.affectedDependents,
+    escalationStep: a.escalationStep,
+  };
+}
+
+export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
+  const log = o.log ?? (() => undefined);
+  let index = new RuleIndex(o.config, new Topology(o.tree));
+  let readings = index.wantsReadings;
+  let chain: Promise<void> = Promise.resolve();
+  let closed = false;
+  // Wall time spent deciding (for the benchmark's decisions/s), not used for any timing decision.
+  let busyMs = 0;
+  /** Every decision runs after the previous one; a failure is logged and the next one runs. */
+  const schedule = (what: string, fn: () => Promise<void>): Promise<void> => {
+    const run = chain.then(async () => {
+      if (closed) return;
+      const t0 = performance.now();
+      try {
+        await fn();
+      } catch (err) {
+        log('error', `alerting: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        busyMs += performance.now() - t0;
+      }
+    });
+    chain = run;
+    return run;
+  };
+  const base = (): string | undefined => (typeof o.consoleUrl === 'function' ? o.consoleUrl() : o.consoleUrl)?.replace(/\/+$/, '');
+  const ackLink = o.ackLink ?? ((t: string) => {
+    const b = base();
+    return b === undefined ? undefined : `${b}/api/alerts/ack?token=${t}`;
+  });
+  const nodeLink = o.nodeLink ?? ((id: string) => {
+    const b = base();
+    return b === undefined ? undefined : `${b}/sensors/${encodeURIComponent(id)}`;
+  });
+  const episodes = new Episodes({
+    clock: o.clock,
+    store: o.store,
+    queue: o.queue,
+    index: () => index,
+    ackUrl: (alertId, recipient) => {
+      if (o.ackKey === undefined) return undefined;
+      return ackLink(signAckToken({ alertId, recipient, expiresAt: o.clock.now() + index.config.ackLinkValidity * 1000 }, o.ackKey));
+    },
+    schedule: (what, fn) => void schedule(what, fn),
+    ...(o.onAcknowledge ? { onAcknowledge: o.onAcknowledge } : {}),
+    log,
+  });
+  const decisions = new Decisions({
+    clock: o.clock,
+    episodes,
+    index: () => index,
+    statusOf: o.statusOf,
+    schedule: (what, fn) => void schedule(what, fn),
+    consoleLink: nodeLink,
+  });
+  const keepMs = (o.keepResolvedDays ?? 365) * DAY_MS;
+  let purgeTimer: TimerHandle | undefined;
+  const purge = (): void => {
+    void schedule('deleting old resolved alerts', async () => {
+      const n = await o.store.deleteResolvedBefore(o.clock.now() - keepMs);
+      if (n > 0) log('info', `alerting: deleted ${n} alert${n === 1 ? '' : 's'} resolved more than ${o.keepResolvedDays ?? 365} days ago`);
+    });
+    purgeTimer = o.clock.setTimeout(purge, DAY_MS);
+  };
+  purge();
+  const loaded = await episodes.load();
+  if (loaded > 0) log('info', `alerting: carried on ${loaded} open or acknowledged alert${loaded === 1 ? '' : 's'}`);
+  if (o.reconcile !== false) await schedule('deciding the states found at start', () => decisions.reconcile());
+
+  const service: AlertingService = {
+    async alerts(q: AlertQuery) {
+      await chain;
+      return (await o.store.alerts(q)).map(summary);
+    },
+    async alert(id) {
+      await chain;
+      const a = await o.store.alert(id);
+      return a ? summary(a) : undefined;
+    },
+    async acknowledge(alertId, by, note, via) {
+      let out: StoredAlert | undefined;
+      let failure: unknown;
+      await schedule(`acknowledging ${alertId}`, async () => {
+        try {
+          out = await episodes.acknowledge(alertId, by, note, via);
+        } catch (err) {
+          failure = err;
+        }
+      });
+      if (!out) throw failure instanceof Error ? failure : new Error(`alert "${alertId}" could not be acknowledged`);
+      return summary(out);
+    },
+    verifyAckToken(token) {
+      if (o.ackKey === undefined) return { ok: false, reason: 'acknowledgement links are not enabled (no key configured)' };
+      return verifyAckToken(token, o.ackKey, o.clock.now());
+    },
+    async securityFinding(f: SecurityFindingNotice) {
+      await schedule(`security finding ${f.findingId}`, () => decisions.securityFinding(f));
+    },
+  };
+
+  return {
+    service,
+    onStateChange: (e) => void schedule(`state change of ${e.sensorId}`, () => decisions.stateChange(e)),
+    onReading: (r) => {
+      // Most deployments alert on states only: then a reading costs nothing here.
+      if (readings) void schedule(`reading of ${r.sensorId}`, () => decisions.reading(r));
+    },
+    updateTree(tree) {
+      void schedule('applying a new tree', async () => {
+        index = new RuleIndex(index.config, new Topology(tree));
+        // Alerts whose sensors are all gone from the tree end without a notice.
+        for (const a of [...episodes.active()]) {
+          if (a.sensorIds.length > 0 && a.sensorIds.every((s) => !tree.nodes.has(s))) await episodes.resolve(a, false);
+        }
+      });
+    },
+    updateConfig(config) {
+      void schedule('applying a new alerting config', async () => {
+        index = new RuleIndex(config, index.topology);
+        readings = index.wantsReadings;
+        decisions.reconfigure();
+      });
+    },
+    idle: async () => {
+      // Work scheduled while waiting joins the chain: wait until it stops growing.
+      let seen: Promise<void> | undefined;
+      while (seen !== chain) {
+        seen = chain;
+        await seen;
+      }
+    },
+    stats: () => ({ decisions: decisions.decisions, busyMs }),
+    async close() {
+      await chain;
+      closed = true;
+      if (purgeTimer !== undefined) o.clock.clearTimeout(purgeTimer);
+      decisions.stop();
+      episodes.stopAll();
+    },
+  };
+}
