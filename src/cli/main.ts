@@ -4,6 +4,7 @@ import { checkCommand } from './check.ts';
 import { docsCommand } from './docs.ts';
 import { processIo, type Io } from './io.ts';
 import { migrateCommand } from './migrate.ts';
+import { securityCommand } from './security.ts';
 import { simulateCommand } from './simulate.ts';
 import { snmpInterfacesCommand } from './snmp-interfaces.ts';
 import { startCommand } from './start.ts';
@@ -22,6 +23,8 @@ commands:
                        start the simulated hospital devices on their own
   migrate --from sqlite:PATH --to postgres://USER@HOST:5432/DB [--schema NAME]
                        move a SQLite data file into PostgreSQL (resumes after an interruption)
+  security <command> ...
+                       vulnerability feeds, SBOMs, findings, VEX, reports (wardwatch security help)
   snmp-interfaces --host H [--port 161] [--version 2c] [--community public]
                        list the interfaces an snmp-interface sensor can monitor
 `;
@@ -41,6 +44,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return simulateCommand(rest, io);
     case 'migrate':
       return migrateCommand(rest, io);
+    case 'security':
+      return securityCommand(rest, io);
     case 'snmp-interfaces':
       return snmpInterfacesCommand(rest, io);
     case undefined:

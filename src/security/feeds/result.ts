@@ -45,6 +45,7 @@ export function formatIssues(error: z.ZodError, root: unknown, prefix: readonly 
   const got = describeValue(valueAt(root, first.path));
   let msg: string;
   if (first.code === 'invalid_type') msg = `expected ${TYPE_WORDS[first.expected] ?? first.expected}, got ${got}`;
+  else if (first.code === 'invalid_value' && first.values.length === 1) msg = `expected ${JSON.stringify(first.values[0])}, got ${got}`;
   else if (first.code === 'invalid_value') msg = `expected one of ${first.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
   else msg = first.message;
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
