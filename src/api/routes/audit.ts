@@ -1,0 +1,97 @@
+// The audit trail (administrators only): paged reading with filters, CSV/JSON export (which is
+// itself audited), and verification of the hash chain.
+
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requireAdmin } from '../auth/index.ts';
+import { clientIp } from '../auth/http.ts';
+import type { AuthServices } from '../auth/services.ts';
+import { parseInput } from '../auth/validate.ts';
+import type { AuditQuery, AuditRecord } from '../../audit/types.ts';
+import { MAX_AUDIT_LIMIT } from '../../store/sqlite/audit.ts';
+
+const Time = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]);
+const Query = z.object({
+  from: Time.optional(),
+  to: Time.optional(),
+  actor: z.string().min(1).max(256).optional(),
+  action: z.string().min(1).max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_LIMIT).optional(),
+  before: z.coerce.number().int().positive().optional(),
+  format: z.enum(['csv', 'json']).optional(),
+});
+
+/** An export stops here: beyond it, narrow the time range. */
+const EXPORT_MAX_ROWS = 200_000;
+
+export interface AuditView extends Omit<AuditRecord, 'before' | 'after'> {
+  readonly time: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+function view(r: AuditRecord): AuditView {
+  const { before, after, ...rest } = r;
+  return { ...rest, time: new Date(r.at).toISOString(), ...(before !== undefined ? { before: parseOr(before) } : {}), ...(after !== undefined ? { after: parseOr(after) } : {}) };
+}
+
+function parseOr(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s; // a cut-off long value stays text
+  }
+}
+
+const CSV_COLUMNS = ['seq', 'time', 'actor', 'actorId', 'action', 'target', 'ip', 'outcome', 'before', 'after', 'detail', 'prevHash', 'hash'] as const;
+
+export function csvCell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  // A leading = + - @ would run as a formula in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+function csvRow(r: AuditRecord): string {
+  const vals: Partial<Record<(typeof CSV_COLUMNS)[number], unknown>> = { ...r, time: new Date(r.at).toISOString() };
+  return CSV_COLUMNS.map((c) => csvCell(vals[c])).join(',');
+}
+
+export function auditRoutes(app: FastifyInstance, svc: AuthServices): void {
+  app.get('/api/audit', async (req, reply) => {
+    const actor = requireAdmin(req);
+    const q = parseInput(Query, req.query, 'query');
+    const filter: AuditQuery = {
+      ...(q.from !== undefined ? { from: q.from } : {}),
+      ...(q.to !== undefined ? { to: q.to } : {}),
+      ...(q.actor !== undefined ? { actor: q.actor } : {}),
+      ...(q.action !== undefined ? { action: q.action } : {}),
+      ...(q.before !== undefined ? { before: q.before } : {}),
+    };
+    if (q.format === undefined) {
+      const entries = await svc.audit.query({ ...filter, limit: q.limit ?? 100 });
+      const last = entries.at(-1);
+      return { entries: entries.map(view), ...(last !== undefined && entries.length === (q.limit ?? 100) ? { next: last.seq } : {}) };
+    }
+    const rows: AuditRecord[] = [];
+    let before = filter.before;
+    while (rows.length < EXPORT_MAX_ROWS) {
+      const page = await svc.audit.query({ ...filter, ...(before !== undefined ? { before } : {}), limit: MAX_AUDIT_LIMIT });
+      rows.push(...page);
+      const last = page.at(-1);
+      if (page.length < MAX_AUDIT_LIMIT || last === undefined) break;
+      before = last.seq;
+    }
+    rows.reverse();
+    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'audit.export', target: 'audit', ip: clientIp(req), outcome: 'ok', detail: `${rows.length} rows as ${q.format}; filter ${JSON.stringify(filter)}` });
+    const stamp = new Date(svc.clock.now()).toISOString().replaceAll(':', '-');
+    reply.header('Content-Disposition', `attachment; filename="wardwatch-audit-${stamp}.${q.format}"`);
+    if (q.format === 'json') return reply.type('application/json').send(rows.map(view));
+    return reply.type('text/csv; charset=utf-8').send([CSV_COLUMNS.join(','), ...rows.map(csvRow)].join('\r\n') + '\r\n');
+  });
+
+  app.get('/api/audit/verify', async (req) => {
+    requireAdmin(req);
+    return svc.audit.verify();
+  });
+}

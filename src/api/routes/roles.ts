@@ -1,0 +1,80 @@
+// Roles (administrators only): the three built-in ones are fixed; custom roles carry grants per
+// subtree with the levels of access.ts.
+
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ACCESS_LEVELS } from '../access.ts';
+import { requireAdmin } from '../auth/index.ts';
+import { ProblemError, clientIp } from '../auth/http.ts';
+import type { AuthServices } from '../auth/services.ts';
+import type { Role } from '../auth/types.ts';
+import { parseInput } from '../auth/validate.ts';
+
+const GrantSchema = z.object({ nodeId: z.string().min(1).max(1000), level: z.enum(ACCESS_LEVELS) });
+const CreateBody = z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).optional(), admin: z.boolean().default(false), grants: z.array(GrantSchema).max(10_000).default([]) });
+const PatchBody = z.object({ name: z.string().min(1).max(100).optional(), description: z.string().max(1000).optional(), admin: z.boolean().optional(), grants: z.array(GrantSchema).max(10_000).optional() });
+const Params = z.object({ id: z.string().min(1) });
+
+export function roleRoutes(app: FastifyInstance, svc: AuthServices): void {
+  const load = async (id: string): Promise<Role> => {
+    const r = await svc.store.role(id);
+    if (!r) throw new ProblemError('NOT_FOUND', `no role ${JSON.stringify(id)}`);
+    return r;
+  };
+  const nameFree = async (name: string, exceptId?: string): Promise<void> => {
+    const clash = (await svc.store.roles()).find((r) => r.name.toLowerCase() === name.toLowerCase() && r.id !== exceptId);
+    if (clash) throw new ProblemError('CONFLICT', `body.name: a role ${JSON.stringify(name)} exists already`);
+  };
+
+  app.get('/api/roles', async (req) => {
+    requireAdmin(req);
+    return svc.store.roles();
+  });
+
+  app.get('/api/roles/:id', async (req) => {
+    requireAdmin(req);
+    return load(parseInput(Params, req.params, 'path').id);
+  });
+
+  app.post('/api/roles', async (req, reply) => {
+    const actor = requireAdmin(req);
+    const body = parseInput(CreateBody, req.body, 'body');
+    await nameFree(body.name);
+    const role: Role = { id: `role-${randomBytes(6).toString('hex')}`, name: body.name, ...(body.description !== undefined ? { description: body.description } : {}), admin: body.admin, grants: body.grants, builtin: false };
+    await svc.store.createRole(role);
+    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'role.create', target: `role:${role.id}`, ip: clientIp(req), outcome: 'ok', after: role });
+    return reply.code(201).send(role);
+  });
+
+  const patch = async (req: FastifyRequest) => {
+    const actor = requireAdmin(req);
+    const { id } = parseInput(Params, req.params, 'path');
+    const body = parseInput(PatchBody, req.body, 'body');
+    const before = await load(id);
+    if (before.builtin) throw new ProblemError('BAD_REQUEST', `role ${JSON.stringify(before.name)} is built in and cannot be changed: create a custom role`);
+    if (body.name !== undefined) await nameFree(body.name, id);
+    const next: Role = {
+      ...before,
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(body.admin !== undefined ? { admin: body.admin } : {}),
+      ...(body.grants !== undefined ? { grants: body.grants } : {}),
+    };
+    await svc.store.updateRole(next);
+    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'role.update', target: `role:${id}`, ip: clientIp(req), outcome: 'ok', before, after: next });
+    return next;
+  };
+  app.patch('/api/roles/:id', patch);
+  app.put('/api/roles/:id', patch);
+
+  app.delete('/api/roles/:id', async (req, reply) => {
+    const actor = requireAdmin(req);
+    const { id } = parseInput(Params, req.params, 'path');
+    const before = await load(id);
+    if (before.builtin) throw new ProblemError('BAD_REQUEST', `role ${JSON.stringify(before.name)} is built in and cannot be deleted`);
+    await svc.store.deleteRole(id);
+    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'role.delete', target: `role:${id}`, ip: clientIp(req), outcome: 'ok', before });
+    return reply.code(204).send();
+  });
+}
