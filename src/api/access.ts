@@ -27,6 +27,11 @@ export interface Grant {
   /** A node id of the tree, or ALL_NODES. */
   readonly nodeId: string;
   readonly level: AccessLevel;
+  /**
+   * Which role assignment the grant comes from. Within one source the nearest grant wins (a role may
+   * narrow itself below); across sources the highest wins (a second role never takes rights away).
+   */
+  readonly source?: string;
 }
 
 export interface Principal {
@@ -42,17 +47,30 @@ export interface Principal {
 }
 
 /**
- * The level a principal has on a node: the grant on the node itself or its nearest ancestor wins
- * (so a lower grant can narrow as well as widen), then the ALL_NODES grant, else none. Several grants
- * on the same node (from several roles) combine to the highest.
+ * The level a principal has on a node. Per source (role assignment): the grant on the node itself
+ * or its nearest ancestor wins (so a role can narrow as well as widen below), then that source's
+ * ALL_NODES grant, else none. Several grants of one source on the same node combine to the highest,
+ * and so do the sources: holding two roles never gives less than either alone.
  */
 export function levelAt(p: Principal, tree: Pick<Tree, 'nodes'>, nodeId: string): AccessLevel {
   if (p.admin) return 'full';
-  const byNode = new Map<string, AccessLevel>();
+  const bySource = new Map<string, Map<string, AccessLevel>>();
   for (const g of p.grants) {
+    const key = g.source ?? '';
+    let byNode = bySource.get(key);
+    if (!byNode) bySource.set(key, (byNode = new Map<string, AccessLevel>()));
     const prev = byNode.get(g.nodeId);
     if (prev === undefined || atLeast(g.level, prev)) byNode.set(g.nodeId, g.level);
   }
+  let best: AccessLevel = 'none';
+  for (const byNode of bySource.values()) {
+    const l = nearest(byNode, tree, nodeId);
+    if (atLeast(l, best)) best = l;
+  }
+  return best;
+}
+
+function nearest(byNode: ReadonlyMap<string, AccessLevel>, tree: Pick<Tree, 'nodes'>, nodeId: string): AccessLevel {
   let id: string | undefined = nodeId;
   while (id !== undefined) {
     const l = byNode.get(id);

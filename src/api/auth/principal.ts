@@ -10,15 +10,17 @@ export function grantsOf(assignments: readonly RoleAssignment[], roles: Readonly
   for (const a of assignments) {
     const role = roles.get(a.roleId);
     if (!role) continue; // a deleted role simply gives nothing
+    // Each assignment is its own source: rights from different roles add up, never cancel.
+    const source = `${a.roleId}@${a.nodeId ?? ALL_NODES}`;
     if (a.nodeId === undefined || a.nodeId === ALL_NODES) {
-      grants.push(...role.grants);
+      grants.push(...role.grants.map((g) => ({ ...g, source })));
       admin ||= role.admin;
       continue;
     }
     // On a subtree only the whole-tree grant applies, at the subtree's root: nothing reaches outside.
     const whole = role.grants.filter((g) => g.nodeId === ALL_NODES);
-    for (const g of whole) grants.push({ nodeId: a.nodeId, level: g.level });
-    if (role.admin && whole.length === 0) grants.push({ nodeId: a.nodeId, level: 'full' });
+    for (const g of whole) grants.push({ nodeId: a.nodeId, level: g.level, source });
+    if (role.admin && whole.length === 0) grants.push({ nodeId: a.nodeId, level: 'full', source });
   }
   return { grants, admin };
 }
