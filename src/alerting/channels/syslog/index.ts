@@ -14,7 +14,20 @@ export const SYSLOG_TEMPLATES = {
   message: '{{kindLabel}}: {{title}}{{#state}} is {{state}}{{/state}}{{#message}}: {{message}}{{/message}}',
 } as const;
 
-function sendUdp(record: Buffer, s: SyslogSettings, signal: AbortSignal): Promise<SendResult> {
+/** Larger datagrams are refused (EMSGSIZE) or fragmented and dropped on the way: a long member list is cut. */
+export const MAX_UDP_RECORD = 8192;
+
+/** Cuts at a byte limit without leaving half a UTF-8 character. */
+export function truncateUtf8(buf: Buffer, max: number): Buffer {
+  if (buf.length <= max) return buf;
+  let end = max;
+  // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end);
+}
+
+function sendUdp(full: Buffer, s: SyslogSettings, signal: AbortSignal): Promise<SendResult> {
+  const record = truncateUtf8(full, MAX_UDP_RECORD);
   return new Promise((resolve) => {
     const sock = dgram.createSocket(net.isIPv6(s.host) ? 'udp6' : 'udp4');
     const done = (r: SendResult) => {
@@ -27,7 +40,7 @@ function sendUdp(record: Buffer, s: SyslogSettings, signal: AbortSignal): Promis
     sock.on('error', (err: NodeJS.ErrnoException) => done(retryable(err.code ?? 'network', `UDP ${s.host}:${s.port ?? 514}: ${err.message}`)));
     sock.send(record, s.port ?? 514, s.host, (err) => {
       if (err) done(retryable((err as NodeJS.ErrnoException).code ?? 'network', `UDP ${s.host}:${s.port ?? 514}: ${err.message}`));
-      else done(sent('sent', `${record.length} bytes by UDP`));
+      else done(sent('sent', `${record.length} bytes by UDP${record.length < full.length ? ` (cut from ${full.length})` : ''}`));
     });
   });
 }

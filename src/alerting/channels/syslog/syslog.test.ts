@@ -10,6 +10,7 @@ import { smtpCertificates } from '../../../../test/peers/smtp.ts';
 import { makeCertificate } from '../../../sensors/testing/certs.ts';
 import { freePort } from '../../../../test/peers/harness.ts';
 import { sampleNotification, sendOnce, T0 } from '../testing/fixtures.ts';
+import { truncateUtf8 } from './index.ts';
 
 const closers: (() => void)[] = [];
 afterEach(() => {
@@ -94,6 +95,25 @@ describe('syslog channel', () => {
     expect(await got).toMatch(/^\d+ <130>1 /);
     const untrusted = await sendOnce({ kind: 'syslog', host: '127.0.0.1', port: l.port, transport: 'tls' });
     expect(untrusted).toMatchObject({ ok: false, retryable: true });
+  });
+
+  it('cuts a UDP record to 8 KiB at a character boundary', async () => {
+    const l = await udpListener();
+    const got = l.next();
+    const members = Array.from({ length: 1000 }, (_, i) => ({ sensorId: `s${i}`, name: `Röntgen-Gerät ${i}`, state: 'Down' }));
+    const res = await sendOnce({ kind: 'syslog', host: '127.0.0.1', port: l.port, templates: { message: '{{#members}}{{name}} {{/members}}' } }, sampleNotification({ vars: { title: 't', members } }));
+    expect(res).toMatchObject({ ok: true });
+    expect(res.ok ? res.response : '').toMatch(/^\d+ bytes by UDP \(cut from \d+\)$/);
+    const rec = await got;
+    expect(Buffer.byteLength(rec)).toBeLessThanOrEqual(8192);
+    expect(rec).not.toContain('\uFFFD');
+  });
+
+  it('never cuts inside a UTF-8 character', () => {
+    expect(truncateUtf8(Buffer.from('aé'), 2).toString()).toBe('a');
+    expect(truncateUtf8(Buffer.from('a🩻'), 4).toString()).toBe('a');
+    expect(truncateUtf8(Buffer.from('a🩻b'), 5).toString()).toBe('a🩻');
+    expect(truncateUtf8(Buffer.from('abc'), 5).toString()).toBe('abc');
   });
 
   it('reports a refused TCP connection as retryable', async () => {
