@@ -79,12 +79,15 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   if (opts.auth !== undefined) args.push('--auth', opts.auth);
   if (opts.rcptCode !== undefined) args.push('--rcpt-code', String(opts.rcptCode));
   const peer = await startPeer(PYTHON, args, { port, waitOutput: /"event": "ready"/, env: { PYTHONUNBUFFERED: '1' } });
-  const events = (): Record<string, unknown>[] =>
-    peer
-      .output()
+  // Only whole lines: a large message may still be arriving on the pipe when the output is read.
+  const events = (): Record<string, unknown>[] => {
+    const out = peer.output();
+    return out
+      .slice(0, out.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
   const messages = (): ReceivedMail[] =>
     events()
       .filter((e) => e.event === 'message')
