@@ -2,6 +2,7 @@
 // builds the engine and the API, wires them, and starts. Only this file knows every part.
 
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Clock } from './core/clock.ts';
 import type { Tree } from './core/tree.ts';
@@ -9,6 +10,15 @@ import { formatConfigError, loadConfigFile, parseConfig, type ConfigResult } fro
 import { loadSecrets } from './config/secrets.ts';
 import { Engine } from './engine/engine.ts';
 import { buildApi } from './api/server.ts';
+import { createAuthServices, type AuthServices } from './api/auth/index.ts';
+import { LiveHub } from './api/services.ts';
+import { setupHttps } from './api/tls.ts';
+import { createConfigService } from './config/edit/service.ts';
+import { alertingSchema, type AlertingConfig } from './alerting/config.ts';
+import { deliveryFailedMessage, startDelivery, type Delivery } from './alerting/delivery/index.ts';
+import { startAlerting, type Alerting } from './alerting/start.ts';
+import { loadOrCreateAckKey, openAlertStore } from './alerting/store.ts';
+import { SecurityPart } from './security/part.ts';
 import { createInbox } from './receivers/inbox.ts';
 import { receiversSchema } from './receivers/config.ts';
 import { startReceivers, type RunningReceivers } from './receivers/start.ts';
@@ -33,6 +43,13 @@ export interface AppOptions {
   readonly port: number;
   readonly clock?: Clock;
   readonly log: (line: string) => void;
+  /** Environment given to notification command hooks (PATH, LANG...); the CLI passes what it allows. */
+  readonly hookEnv?: Readonly<Record<string, string>>;
+  /** Plain HTTP, for running behind a TLS-terminating proxy; HTTPS (self-signed unless configured) otherwise. */
+  readonly insecureHttp?: boolean;
+  /** A configured certificate and key (PEM); without them a self-signed one is generated in dataDir/tls. */
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
 }
 
 export interface ReloadResult {
@@ -44,6 +61,10 @@ export interface App {
   readonly url: string;
   readonly engine: Engine;
   readonly store: AnyStore;
+  /** Users, tokens and the audit trail (tests make tokens with src/api/auth/testing.ts). */
+  readonly auth: AuthServices;
+  /** The one-time first-administrator link while no user exists. */
+  readonly setupUrl: string | undefined;
   tree(): Tree;
   /** Re-reads the config file; an invalid file never replaces the running configuration. */
   reload(): Promise<ReloadResult>;
@@ -88,8 +109,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await readSecrets(initial.tree);
 
     let tree = initial.tree;
-    await store.saveConfig(initial.document, opts.configPath ?? 'demo', clock.now());
+    const initialVersion = await store.saveConfig(initial.document, opts.configPath ?? 'demo', clock.now());
     const inbox = createInbox((topic, e) => opts.log(`inbox: a subscriber of ${topic} failed: ${String(e)}`));
+    // The live stream of the API (SSE) is fed from the engine's state changes and readings.
+    const live = new LiveHub();
+    // Alerting and the security part hear every state change; they start after the engine.
+    const late: { alerting?: Alerting; security?: SecurityPart; consoleUrl?: string } = {};
     const engine = new Engine({
       clock,
       kindOf: sensorKind,
@@ -98,10 +123,47 @@ export async function startApp(opts: AppOptions): Promise<App> {
       inbox,
       credentialOf: (name) => credentials.get(name),
       onError: (err, what) => opts.log(`engine: ${what}: ${err instanceof Error ? err.message : String(err)}`),
+      onStateChange: (event, status) => {
+        live.publish({ type: 'state', event, status });
+        late.alerting?.onStateChange(event, status);
+        late.security?.onStateChange(event);
+      },
+      onReading: (reading) => {
+        live.publish({ type: 'reading', reading });
+        late.alerting?.onReading(reading);
+      },
     });
     await engine.apply(tree);
     await engine.start();
     closers.unshift(() => engine.stop());
+
+    // Notifications: decided by alerting, kept in the durable queue of the store, sent by delivery.
+    // A notification that finally fails becomes a visible message (receiver "alerting").
+    let alertingConfig = alertingOf(initial.document);
+    const delivery: Delivery = await startDelivery({
+      store,
+      channels: alertingConfig.channels,
+      secret: (name) => credentials.get(name)?.values.value,
+      clock,
+      log: opts.log,
+      ...(opts.hookEnv ? { hookEnv: opts.hookEnv } : {}),
+      onDeliveryFailed: (f) => store.appendMessages([deliveryFailedMessage(f, clock.now())]),
+    });
+    closers.unshift(() => delivery.close());
+    const running: Alerting = await startAlerting({
+      clock,
+      tree,
+      config: alertingConfig,
+      store: await openAlertStore(store),
+      queue: delivery,
+      statusOf: (id) => engine.status(id),
+      consoleUrl: () => late.consoleUrl,
+      ackKey: await loadOrCreateAckKey(join(opts.dataDir, 'alerting-ack.key')),
+      onAcknowledge: (id, by, note) => void engine.acknowledge(id, by, note),
+      log: (_level, m) => opts.log(`alerting: ${m}`),
+    });
+    late.alerting = running;
+    closers.unshift(() => running.close());
 
     // Receivers map a sender to the device whose host it is (the first one, when several share a host).
     let devicesByHost = hostIndex(tree);
@@ -118,9 +180,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     // logged and retried at the next run, never fatal to monitoring.
     let closing = false;
     let retentionTimer = clock.setTimeout(function retention() {
-      store
-        .applyRetention(clock.now())
-        .then((n) => n > 0 && opts.log(`retention: removed ${n} rows past their retention`))
+      // Delivered notifications and their attempts are kept 90 days; expired sessions go at once.
+      Promise.all([store.applyRetention(clock.now()), delivery.store.purge(clock.now() - 90 * 86_400_000), auth.purgeExpiredSessions()])
+        .then(([n]) => n > 0 && opts.log(`retention: removed ${n} rows past their retention`))
         .catch((e: unknown) => opts.log(`retention failed: ${e instanceof Error ? e.message : String(e)}`))
         .finally(() => {
           if (!closing) retentionTimer = clock.setTimeout(retention, RETENTION_EVERY_MS);
@@ -131,41 +193,93 @@ export async function startApp(opts: AppOptions): Promise<App> {
       clock.clearTimeout(retentionTimer);
     });
 
-    const api = await buildApi({
-      version: VERSION,
-      clock,
-      history: store,
-      events: store,
-      messages: store,
-      inbox,
-      monitor: { tree: () => tree, status: (id) => engine.status(id), kindOf: sensorKind, health: () => ({ ...engine.stats(), receivers: receivers.stats() }) },
+    // The API: one configuration model (API edits, imports and reloads go through the config
+    // service, which writes the file back), auth with a one-time setup link, HTTPS by default.
+    const config = createConfigService({
+      initial: { version: initialVersion, document: initial.document, tree, source: opts.configPath ?? 'demo' },
+      store,
+      apply: async (next, document) => {
+        await readSecrets(next);
+        await engine.apply(next);
+        tree = next;
+        devicesByHost = hostIndex(next);
+        running.updateTree(next);
+        alertingConfig = alertingOf(document);
+        running.updateConfig(alertingConfig);
+        delivery.setChannels(alertingConfig.channels);
+      },
+      ...(opts.configPath ? { filePath: opts.configPath } : {}),
+      now: () => clock.now(),
+      log: opts.log,
     });
+    const tls = opts.insecureHttp
+      ? undefined
+      : await setupHttps({ dir: join(opts.dataDir, 'tls'), ...(opts.tlsCertFile !== undefined ? { certFile: opts.tlsCertFile } : {}), ...(opts.tlsKeyFile !== undefined ? { keyFile: opts.tlsKeyFile } : {}), now: () => clock.now() });
+    if (tls?.generated) opts.log(`generated a self-signed certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256}, valid to ${tls.validTo}): browsers will ask to trust it; configure your own with --tls-cert/--tls-key`);
+    const auth = await createAuthServices({ store, keyFile: join(opts.dataDir, 'wardwatch.key'), clock, secureCookie: tls !== undefined, log: opts.log });
+    // Security posture: inventory, feeds, findings; new KEV/critical findings go through alerting.
+    const securityPart = await SecurityPart.open({
+      store,
+      clock,
+      tree: () => tree,
+      status: (id) => engine.status(id),
+      audit: auth.audit,
+      notify: (n) => running.service.securityFinding(n),
+      log: opts.log,
+    });
+    late.security = securityPart;
+    closers.unshift(() => securityPart.close());
+    const api = await buildApi(
+      {
+        version: VERSION,
+        clock,
+        history: store,
+        events: store,
+        messages: store,
+        inbox,
+        config,
+        auth,
+        live,
+        alerting: running.service,
+        monitor: {
+          tree: () => tree,
+          status: (id) => engine.status(id),
+          statuses: () => engine.statuses(),
+          kindOf: sensorKind,
+          health: () => ({ ...engine.stats(), receivers: receivers.stats() }),
+          checkNow: (id) => engine.checkNow(id),
+          acknowledge: (id, by, note) => engine.acknowledge(id, by, note),
+        },
+      },
+      { ...(tls ? { https: tls.https } : {}), extraRoutes: [(app) => securityPart.routes(app)] },
+    );
     await api.listen({ host: opts.host, port: opts.port });
     closers.unshift(() => api.close());
     const addr = api.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
     const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+    const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}/`;
+    late.consoleUrl = url.replace(/\/$/, '');
+    const setupUrl = auth.setupToken !== undefined ? `${url}setup?token=${auth.setupToken}` : undefined;
+    if (setupUrl !== undefined) opts.log(`no user exists yet: create the first administrator at ${setupUrl} (one-time link)`);
 
     return {
-      url: `http://${shownHost}:${port}/`,
+      url,
       engine,
       store,
+      auth,
+      setupUrl,
       tree: () => tree,
       async reload() {
         if (!opts.configPath) return { ok: false, messages: ['no configuration file to reload (running the demo hospital)'] };
-        const next = await loadConfigFile(opts.configPath);
+        const next = await config.reload();
         if (!next.ok) {
           const messages = [...next.errors.map(formatConfigError), `${opts.configPath} is invalid: the running configuration stays in force`];
           for (const m of messages) opts.log(m);
           return { ok: false, messages };
         }
-        await readSecrets(next.tree);
-        await engine.apply(next.tree);
-        tree = next.tree;
-        devicesByHost = hostIndex(tree);
-        if (JSON.stringify(receiversOf(next.document)) !== JSON.stringify(receiversOf(initial.document))) opts.log('receivers: listener changes take effect at the next start');
-        const version = await store.saveConfig(next.document, opts.configPath, clock.now());
-        const messages = [...next.warnings.map((w) => `config: ${w}`), `${opts.configPath}: configuration v${version} applied`];
+        if (JSON.stringify(receiversOf(next.config.document)) !== JSON.stringify(receiversOf(initial.document))) opts.log('receivers: listener changes take effect at the next start');
+        const messages = [...next.warnings.map((w) => `config: ${w}`), `${opts.configPath}: configuration v${next.config.version} applied`];
         for (const m of messages) opts.log(m);
         return { ok: true, messages };
       },
@@ -191,4 +305,9 @@ function hostIndex(tree: Tree): Map<string, string> {
 function receiversOf(document: unknown) {
   const section = (document as { receivers?: unknown } | null)?.receivers;
   return section === undefined ? undefined : receiversSchema.parse(section);
+}
+
+/** The validated document's alerting section (the loader has checked it against the same schema); empty when absent. */
+function alertingOf(document: unknown): AlertingConfig {
+  return alertingSchema.parse((document as { alerting?: unknown } | null)?.alerting ?? {});
 }

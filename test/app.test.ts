@@ -8,6 +8,13 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../src/app.ts';
+import { bearerFor, createTestUser } from '../src/api/auth/testing.ts';
+
+/** An administrator's bearer token: every /api route but the public ones needs one. */
+async function adminHeaders(app: App): Promise<Record<string, string>> {
+  const { user } = await createTestUser(app.auth, { roles: ['administrator'] });
+  return { ...(await bearerFor(app.auth, user)).headers };
+}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -37,6 +44,7 @@ describe('app with a configuration file', () => {
   let app: App;
   let listener: net.Server;
   let port: number;
+  let auth: Record<string, string>;
   const logs: string[] = [];
 
   const config = (extra = '') => `
@@ -68,7 +76,8 @@ ${extra}`;
     await once(listener, 'listening');
     port = (listener.address() as net.AddressInfo).port;
     await writeFile(join(dir, 'hospital.yaml'), config());
-    app = await startApp({ configPath: join(dir, 'hospital.yaml'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: (l) => logs.push(l) });
+    app = await startApp({ configPath: join(dir, 'hospital.yaml'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: (l) => logs.push(l), insecureHttp: true });
+    auth = await adminHeaders(app);
   });
 
   afterAll(async () => {
@@ -79,10 +88,12 @@ ${extra}`;
 
   it('serves the tree with live states', async () => {
     const up = await until('both sensors Up', async () => {
-      const res = await fetch(`${app.url}api/tree`);
+      const res = await fetch(`${app.url}api/tree/full`, { headers: auth });
       const body = (await res.json()) as { roots: TreeNodeView[] };
       const site = body.roots[0]!;
-      return site.counts.up === 2 ? site : undefined;
+      // The port and the wave are Up (the push sensor may be Up too: it waits for its first report).
+      const up = flatten([site]).filter((n) => n.state === 'up').map((n) => n.id);
+      return up.includes('test-site/p1/pacs/archive/port') && up.includes('test-site/p1/pacs/archive/wave') ? site : undefined;
     });
     expect(up.id).toBe('test-site');
     const sensors = flatten([up]).filter((n) => n.type === 'sensor');
@@ -91,16 +102,16 @@ ${extra}`;
 
   it('serves one sensor, its history and its events', async () => {
     const id = encodeURIComponent('test-site/p1/pacs/archive/wave');
-    const sensor = (await (await fetch(`${app.url}api/sensors/${id}`)).json()) as { kind: string; channels: { key: string; lastValue: number | null }[]; effective: { intervalS: number } };
+    const sensor = (await (await fetch(`${app.url}api/sensors/${id}`, { headers: auth })).json()) as { kind: string; channels: { key: string; lastValue: number | null }[]; effective: { intervalS: number } };
     expect(sensor.kind).toBe('synthetic');
     expect(sensor.effective.intervalS).toBe(1);
     const history = await until('history written', async () => {
-      const h = (await (await fetch(`${app.url}api/sensors/${id}/history?channel=value&from=${Date.now() - 60_000}`)).json()) as { points: { avg: number }[]; resolution: string };
+      const h = (await (await fetch(`${app.url}api/sensors/${id}/history?channel=value&from=${Date.now() - 60_000}`, { headers: auth })).json()) as { points: { avg: number }[]; resolution: string };
       return h.points.length > 0 ? h : undefined;
     });
     expect(history.resolution).toBe('raw');
     expect(history.points[0]!.avg).toBe(10);
-    const events = (await (await fetch(`${app.url}api/events?sensor=${id}`)).json()) as { events: { to: string }[] };
+    const events = (await (await fetch(`${app.url}api/events?sensor=${id}`, { headers: auth })).json()) as { events: { to: string }[] };
     expect(events.events.some((e) => e.to === 'up')).toBe(true);
   });
 
@@ -115,11 +126,11 @@ ${extra}`;
   });
 
   it('answers unknown sensors and bad queries with problem details', async () => {
-    const res = await fetch(`${app.url}api/sensors/nope`);
+    const res = await fetch(`${app.url}api/sensors/nope`, { headers: auth });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND');
-    const bad = await fetch(`${app.url}api/events?limit=0`);
+    const bad = await fetch(`${app.url}api/events?limit=0`, { headers: auth });
     expect(bad.status).toBe(400);
   });
 
@@ -141,10 +152,11 @@ ${extra}`;
 describe('app with the built-in demo hospital', () => {
   it('starts the simulators and shows Up and Down sensors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'wardwatch-demo-'));
-    const app = await startApp({ dataDir: dir, host: '127.0.0.1', port: 0, log: () => undefined });
+    const app = await startApp({ dataDir: dir, host: '127.0.0.1', port: 0, log: () => undefined, insecureHttp: true });
     try {
+      const auth = await adminHeaders(app);
       const counts = await until('some Up and a Down sensor', async () => {
-        const body = (await (await fetch(`${app.url}api/tree`)).json()) as { roots: TreeNodeView[] };
+        const body = (await (await fetch(`${app.url}api/tree/full`, { headers: auth })).json()) as { roots: TreeNodeView[] };
         const c = body.roots[0]!.counts as { up: number; down: number };
         return c.up > 3 && c.down >= 1 ? c : undefined;
       }, 40_000);
@@ -191,18 +203,67 @@ sites:
                       - { name: tube, message: "tube overheat", state: down }
 `,
     );
-    const app = await startApp({ configPath: join(dir, 'hospital.yaml'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => undefined });
+    const app = await startApp({ configPath: join(dir, 'hospital.yaml'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => undefined, insecureHttp: true });
     try {
+      const auth = await adminHeaders(app);
       await promisify(execFile)('logger', ['--server', '127.0.0.1', '--port', String(udp), '--udp', '--rfc5424', '-t', 'ctscanner', 'X-ray tube overheat: scan aborted']);
       const id = 'site/p/imaging/ct-01/syslog';
       const st = await until('the syslog rule to put the sensor Down', async () => (app.engine.status(id)?.state === 'down' ? app.engine.status(id) : undefined));
       expect(st.message).toContain('tube overheat');
       const found = await until('the message searchable', async () => {
-        const body = (await (await fetch(`${app.url}api/messages?text=OVERHEAT`)).json()) as { messages: { deviceId?: string; text: string }[] };
+        const body = (await (await fetch(`${app.url}api/messages?text=OVERHEAT`, { headers: auth })).json()) as { messages: { deviceId?: string; text: string }[] };
         return body.messages.length > 0 ? body.messages : undefined;
       });
       expect(found[0]).toMatchObject({ deviceId: 'site/p/imaging/ct-01' });
       expect(found[0]!.text).toContain('X-ray tube overheat');
+    } finally {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('app over HTTPS (the default), one configuration model', () => {
+  it('serves HTTPS with a generated certificate and HSTS, prints the setup link, and writes API edits back to the file', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const https = await import('node:https');
+    const dir = await mkdtemp(join(tmpdir(), 'wardwatch-https-'));
+    const file = join(dir, 'hospital.yaml');
+    await writeFile(file, `# kept by the API\nsites:\n  - name: Site\n    probes:\n      - name: P\n        groups:\n          - name: G\n            devices:\n              - name: D\n                host: 127.0.0.1\n                sensors:\n                  - { name: Wave, kind: synthetic, base: 1, amplitude: 0 } # a comment\n`);
+    const logs: string[] = [];
+    const app = await startApp({ configPath: file, dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: (l) => logs.push(l) });
+    try {
+      expect(app.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(app.setupUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/setup\?token=[\w-]{20,}$/);
+      expect(logs.some((l) => l.includes(app.setupUrl!))).toBe(true);
+      const ca = await readFile(join(dir, 'data', 'tls', 'cert.pem'), 'utf8');
+      const auth = await adminHeaders(app);
+      const call = (method: string, path: string, body?: unknown) =>
+        new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+          const req = https.request(new URL(path, app.url), { method, ca, headers: { ...auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+          });
+          req.on('error', reject);
+          req.end(body !== undefined ? JSON.stringify(body) : undefined);
+        });
+      const health = await call('GET', '/api/health');
+      expect(health.status).toBe(200);
+      expect(health.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      const patch = await call('PATCH', `/api/nodes/${encodeURIComponent('site/p/g/d/wave')}`, { interval: '2m' });
+      expect(patch.status).toBe(200);
+      const text = await readFile(file, 'utf8');
+      expect(text).toContain('# kept by the API');
+      expect(text).toContain('# a comment');
+      expect(text).toContain('interval: 2m');
+      expect(app.tree().nodes.get('site/p/g/d/wave')?.settings.intervalS).toBe(120);
+      // A hand edit plus SIGHUP-style reload is picked up by the same model.
+      await writeFile(file, text.replace('interval: 2m', 'interval: 3m'));
+      expect((await app.reload()).ok).toBe(true);
+      expect(app.tree().nodes.get('site/p/g/d/wave')?.settings.intervalS).toBe(180);
+      expect((await call('PATCH', `/api/nodes/${encodeURIComponent('site/p/g/d/wave')}`, { retries: 2 })).status).toBe(200);
     } finally {
       await app.close();
       await rm(dir, { recursive: true, force: true });

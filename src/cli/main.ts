@@ -14,6 +14,7 @@ const USAGE = `usage: wardwatch <command> [options]
 
 commands:
   start [--config FILE] [--secrets FILE] [--data DIR] [--store postgres://…] [--host H] [--port P]
+        [--insecure-http] [--tls-cert FILE --tls-key FILE]
                        run Wardwatch (without --config: the built-in demo hospital)
   validate FILE        check a configuration file without starting
   check KIND --option value ... [--json] [--timeout 10s]

@@ -15,6 +15,9 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
         secrets: { type: 'string' },
         data: { type: 'string', default: './data' },
         store: { type: 'string' },
+        'insecure-http': { type: 'boolean', default: false },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '8080' },
       },
@@ -31,14 +34,19 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
   const log = (line: string) => io.err(`${new Date().toISOString()} ${line}\n`);
   let app;
   try {
-    app = await startApp({ dataDir: values.data, host: values.host, port, log, ...(values.config ? { configPath: values.config } : {}), ...(values.store ? { storeUrl: values.store } : {}), ...(values.secrets ? { secretsPath: values.secrets } : {}) });
+    app = await startApp({ hookEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8' }, dataDir: values.data, host: values.host, port, log, ...(values.config ? { configPath: values.config } : {}), ...(values.store ? { storeUrl: values.store } : {}), ...(values.secrets ? { secretsPath: values.secrets } : {}),
+      insecureHttp: values['insecure-http'],
+      ...(values['tls-cert'] !== undefined ? { tlsCertFile: values['tls-cert'] } : {}),
+      ...(values['tls-key'] !== undefined ? { tlsKeyFile: values['tls-key'] } : {}),
+    });
   } catch (e) {
     io.err(`wardwatch could not start: ${(e as Error).message}\n`);
     return 1;
   }
   const sensors = [...app.tree().nodes.values()].filter((n) => n.type === 'sensor').length;
   io.out(`Wardwatch ${values.config ? `monitoring ${values.config}` : 'monitoring the built-in demo hospital'}: ${sensors} sensors, data in ${values.data}\n`);
-  io.out(`Console and API: ${app.url}  (API: ${app.url}api/tree)\n`);
+  io.out(`Console and API: ${app.url}  (API reference: ${app.url}api/docs)\n`);
+  if (app.setupUrl !== undefined) io.out(`First start: create the first administrator at ${app.setupUrl}\n`);
   const running = app;
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -34,7 +34,7 @@ function render(node) {
 
 async function refresh() {
   try {
-    const res = await fetch('/api/tree');
+    const res = await fetch('/api/tree/full');
     const data = await res.json();
     const ul = el('ul');
     const total = { up: 0, warning: 0, down: 0, paused: 0, unknown: 0, acknowledged: 0 };
