@@ -21,6 +21,7 @@ export const PEERS = [
   ['slapd', 'slapd'],
   ['ldap-utils', 'ldapadd'],
   ['chromium', 'chromium'],
+  ['nats-server', 'nats-server'],
 ];
 
 function present(probe) {

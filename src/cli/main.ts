@@ -4,6 +4,8 @@ import { checkCommand } from './check.ts';
 import { docsCommand } from './docs.ts';
 import { processIo, type Io } from './io.ts';
 import { migrateCommand } from './migrate.ts';
+import { probeCommand } from './probe.ts';
+import { probesCommand } from './probes.ts';
 import { securityCommand } from './security.ts';
 import { simulateCommand } from './simulate.ts';
 import { snmpInterfacesCommand } from './snmp-interfaces.ts';
@@ -24,6 +26,10 @@ commands:
                        start the simulated hospital devices on their own
   migrate --from sqlite:PATH --to postgres://USER@HOST:5432/DB [--schema NAME]
                        move a SQLite data file into PostgreSQL (resumes after an interruption)
+  probe --core nats://H:4222 --name NAME [--data DIR] [--nkey F|--creds F|--user U --password-file F] [--tls-ca F]
+                       run a remote probe that takes its configuration from the core
+  probes list|approve NAME|reject NAME [--data DIR | --store URL]
+                       list remote probes, approve or reject one
   security <command> ...
                        vulnerability feeds, SBOMs, findings, VEX, reports (wardwatch security help)
   snmp-interfaces --host H [--port 161] [--version 2c] [--community public]
@@ -45,6 +51,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return simulateCommand(rest, io);
     case 'migrate':
       return migrateCommand(rest, io);
+    case 'probe':
+      return probeCommand(rest, io);
+    case 'probes':
+      return probesCommand(rest, io);
     case 'security':
       return securityCommand(rest, io);
     case 'snmp-interfaces':

@@ -1,0 +1,344 @@
+// The core's end of the cluster link, for app.ts: makes sure the readings stream and its durable
+// consumer exist, answers probes' hellos (pending until approved, then their subtree of the tree),
+// pushes configuration changes, ingests readings into the store, and tracks probe health so that
+// alerting and the live API see remote sensors like local ones. Without NATS configured, app.ts
+// does not call this and nothing of it runs.
+
+import { createHash } from 'node:crypto';
+import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, nanos, type NatsConnection, type Subscription } from 'nats';
+import type { Clock } from '../core/clock.ts';
+import type { SensorStatus, StateEvent, TimedReading } from '../core/model.ts';
+import type { Tree } from '../core/tree.ts';
+import type { Credential } from '../sensors/sensor.ts';
+import { systemClock } from '../shared/clock.ts';
+import type { AnyStore } from '../store/open.ts';
+import { fromStored } from '../engine/tracker.ts';
+import { connectOnce, type NatsLinkOptions } from './connect.ts';
+import { Ingest, type IngestStats } from './ingest.ts';
+import { answerChunk, encodeConfig, type EncodedConfig } from './config-transfer.ts';
+import { asChunkRequest, asHeartbeat, parseJson, type HelloAnswer } from './protocol.ts';
+import { openClusterTables, type ProbeRecord, type ProbeRegistry } from './registry.ts';
+import { INGEST_CONSUMER, probeOfSubject, READINGS_STREAM, subjects } from './subjects.ts';
+import { findProbeNode, probeSubtree, subtreeIds, treeToJson, withoutProbes, type ProbeConfig } from './tree-wire.ts';
+import { ProbeWatch, type ProbeHealth } from './watch.ts';
+
+export interface ClusterCoreOptions {
+  readonly link: NatsLinkOptions;
+  readonly store: AnyStore;
+  readonly tree: () => Tree;
+  readonly log: (line: string) => void;
+  readonly clock?: Clock;
+  /** Secrets of credential sets, sent to the probe whose sensors name them. */
+  readonly credentialOf?: (name: string) => Credential | undefined;
+  readonly onStateChange?: (e: StateEvent, status: SensorStatus) => void;
+  readonly onReading?: (r: TimedReading) => void;
+  /** Which probe nodes run remotely changed (a probe approved or rejected): re-apply localTree() to the core's engine. */
+  readonly onAssignmentsChanged?: () => void;
+  /** Heartbeat interval the probes use (default 10 s); disconnected after 3 missed. */
+  readonly heartbeatMs?: number;
+  /** How long JetStream keeps readings no core has taken yet (default 7 days). */
+  readonly streamMaxAgeMs?: number;
+  /** Window within which a probe's resend is recognised and dropped by JetStream (default 1 h). */
+  readonly duplicateWindowMs?: number;
+  readonly ingestBatch?: number;
+  /**
+   * How long JetStream waits for a core's acknowledgement before it redelivers to another (default
+   * 60 s): how soon readings a crashed core had taken are ingested by the others.
+   */
+  readonly ackWaitMs?: number;
+}
+
+export interface ClusterCore {
+  readonly registry: ProbeRegistry;
+  /** Status of a remote sensor (with the disconnected overlay); undefined for sensors not run remotely. */
+  statusOf(sensorId: string): SensorStatus | undefined;
+  /** The tree without the subtrees run by approved remote probes: what the core's own engine runs. */
+  localTree(tree: Tree): Tree;
+  /** Probe node ids run by approved remote probes. */
+  remoteProbeNodes(): string[];
+  health(name: string): ProbeHealth | undefined;
+  /** Approves (or rejects) a probe and pushes its configuration (or an empty one) at once. */
+  approve(name: string, by: string): Promise<ProbeRecord>;
+  reject(name: string, by: string): Promise<ProbeRecord>;
+  /** The tree changed: send every approved probe its new subtree. */
+  configChanged(): Promise<void>;
+  ingestStats(): IngestStats;
+  /** Check-to-stored lag samples of ingested values, ms. */
+  lagSamples(): readonly number[];
+  close(): Promise<void>;
+}
+
+export async function startClusterCore(opts: ClusterCoreOptions): Promise<ClusterCore> {
+  const clock = opts.clock ?? systemClock;
+  const tables = await openClusterTables(opts.store);
+  const nc = await connectOnce(opts.link, 'the Wardwatch core', { name: 'wardwatch-core', reconnectTimeWait: 1000 });
+  const subs: Subscription[] = [];
+  let ingest: Ingest | undefined;
+  let watch: ProbeWatch | undefined;
+  try {
+    await ensureStream(nc, opts);
+
+    // Approved probes, cached: the hot path (every readings row) asks whether a sensor is the probe's.
+    const approved = new Set((await tables.list()).filter((p) => p.approval === 'approved').map((p) => p.name));
+    let cacheTree: Tree | undefined;
+    let cache = new Map<string, { nodeId?: string; problem?: string; sensors: Set<string>; healthSensors: Set<string> }>();
+    const assignment = (probe: string) => {
+      const tree = opts.tree();
+      if (tree !== cacheTree) {
+        cacheTree = tree;
+        cache = new Map();
+      }
+      let a = cache.get(probe);
+      if (!a) {
+        const found = findProbeNode(tree, probe);
+        const sensors = new Set<string>();
+        const healthSensors = new Set<string>();
+        if (found.node) {
+          for (const id of subtreeIds(tree, found.node.id)) {
+            const n = tree.nodes.get(id);
+            if (n?.type !== 'sensor') continue;
+            sensors.add(id);
+            if (n.kind === 'probe-health') healthSensors.add(id);
+          }
+        }
+        a = { ...(found.node ? { nodeId: found.node.id } : {}), ...(found.error !== undefined ? { problem: found.error } : {}), sensors, healthSensors };
+        cache.set(probe, a);
+      }
+      return a;
+    };
+
+    // Encoded configurations per probe, for the tree they were made from.
+    let encodedTree: Tree | undefined;
+    const encoded = new Map<string, { answer: HelloAnswer; config: EncodedConfig }>();
+    const configFor = (probe: string): { answer: HelloAnswer; config: EncodedConfig } => {
+      const tree = opts.tree();
+      if (tree !== encodedTree) {
+        encodedTree = tree;
+        encoded.clear();
+      }
+      const hit = encoded.get(probe);
+      if (hit) return hit;
+      const a = assignment(probe);
+      let cfg: ProbeConfig;
+      let problem: string | undefined;
+      if (a.nodeId === undefined) {
+        cfg = { fingerprint: 'empty', tree: { nodes: [], roots: [], maintenance: [], credentials: [], defaults: {} }, credentials: [] };
+        problem = a.problem ?? `no probe node named "${probe}" in the configuration: the probe runs no sensors`;
+      } else {
+        const sub = probeSubtree(tree, a.nodeId);
+        const credentials = [...sub.credentials.keys()].map((n) => opts.credentialOf?.(n)).filter((c): c is Credential => c !== undefined);
+        const json = treeToJson(sub);
+        const fingerprint = createHash('sha256').update(JSON.stringify({ json, credentials })).digest('hex').slice(0, 32);
+        cfg = { probeNodeId: a.nodeId, fingerprint, tree: json, credentials };
+      }
+      const config = encodeConfig(cfg);
+      const entry = { answer: { approval: 'approved' as const, config: config.manifest, ...(problem !== undefined ? { problem } : {}) }, config };
+      encoded.set(probe, entry);
+      return entry;
+    };
+
+    const onStateChange = (e: StateEvent, s: SensorStatus) => {
+      try {
+        opts.onStateChange?.(e, s);
+      } catch (err) {
+        opts.log(`cluster: onStateChange failed: ${(err as Error).message}`);
+      }
+    };
+    const w = new ProbeWatch({
+      clock,
+      heartbeatMs: opts.heartbeatMs ?? 10_000,
+      sensorsOf: (probe) => {
+        const a = assignment(probe);
+        return { sensors: a.sensors, healthSensors: a.healthSensors };
+      },
+      onEvents: (list) => {
+        // Made up by the core (disconnect / reconnect): stored like any state change, in one write.
+        opts.store.appendEvents(list.map((x) => x.e)).catch((err: unknown) => opts.log(`cluster: storing "${list[0]?.e.reason}" for ${list.length} sensors failed: ${(err as Error).message}`));
+        for (const { e, s } of list) onStateChange(e, s);
+      },
+    });
+    watch = w;
+    // Every approved probe is given the benefit of the doubt at start: silent for three heartbeats, it
+    // counts as disconnected. Statuses the store kept from before a restart show remote sensors at once.
+    for (const s of await opts.store.loadStates()) {
+      for (const probe of approved) if (assignment(probe).sensors.has(s.sensorId)) w.report(probe, s.sensorId, fromStored(s));
+    }
+    for (const probe of approved) w.alive(probe);
+
+    const reply = (probe: string, answer: HelloAnswer, to?: string) => {
+      const data = JSON.stringify(answer);
+      if (to) nc.publish(to, data);
+      else nc.publish(subjects.config(probe), data);
+    };
+
+    // One core answers each hello (queue group); every core tracks heartbeats for its own statusOf.
+    subs.push(
+      nc.subscribe(subjects.helloWildcard, {
+        queue: 'wardwatch-core',
+        callback: (err, msg) => {
+          if (err) return;
+          const probe = probeOfSubject(msg.subject);
+          if (!probe || !msg.reply) return;
+          const to = msg.reply;
+          void (async () => {
+            try {
+              const rec = await tables.seen(probe, clock.now());
+              // Decided elsewhere meanwhile (`wardwatch probes approve`, another core): follow the table.
+              if ((rec.approval === 'approved') !== approved.has(probe)) {
+                if (rec.approval === 'approved') approved.add(probe);
+                else approved.delete(probe);
+                opts.onAssignmentsChanged?.();
+              }
+              if (rec.approval === 'approved') w.alive(probe);
+              if (rec.approval === 'pending' && rec.firstSeen === rec.lastSeen) opts.log(`new probe "${probe}" is waiting for approval`);
+              reply(probe, rec.approval === 'approved' ? configFor(probe).answer : { approval: rec.approval }, to);
+            } catch (e) {
+              opts.log(`cluster: answering the hello of probe ${probe} failed: ${(e as Error).message}`);
+            }
+          })();
+        },
+      }),
+    );
+    subs.push(
+      nc.subscribe(subjects.configChunkWildcard, {
+        queue: 'wardwatch-core',
+        callback: (err, msg) => {
+          if (err || !msg.reply) return;
+          const probe = probeOfSubject(msg.subject);
+          if (!probe) return;
+          try {
+            const req = asChunkRequest(parseJson(msg.data, `configuration request of probe ${probe}`), `configuration request of probe ${probe}`);
+            answerChunk(msg, approved.has(probe) ? configFor(probe).config : undefined, req.index, req.fingerprint);
+          } catch (e) {
+            opts.log(`cluster: ${(e as Error).message}`);
+          }
+        },
+      }),
+    );
+    subs.push(
+      nc.subscribe(subjects.healthWildcard, {
+        callback: (err, msg) => {
+          if (err) return;
+          const probe = probeOfSubject(msg.subject);
+          if (!probe || !approved.has(probe)) return;
+          try {
+            w.alive(probe, asHeartbeat(parseJson(msg.data, `heartbeat of probe ${probe}`), `heartbeat of probe ${probe}`));
+          } catch (e) {
+            opts.log(`cluster: ignored a heartbeat: ${(e as Error).message}`);
+          }
+        },
+      }),
+    );
+    w.start();
+
+    ingest = new Ingest({
+      nc,
+      store: opts.store,
+      applied: tables,
+      clock,
+      owns: (probe, id) => approved.has(probe) && assignment(probe).sensors.has(id),
+      log: opts.log,
+      ...(opts.ingestBatch !== undefined ? { batch: opts.ingestBatch } : {}),
+      onApplied: (env) => {
+        w.alive(env.probe);
+        for (const s of env.states) w.report(env.probe, s.sensorId, fromStored(s));
+        for (const { r, s } of env.readings) {
+          if (s) w.report(env.probe, r.sensorId, s);
+          try {
+            opts.onReading?.(r);
+          } catch (err) {
+            opts.log(`cluster: onReading failed: ${(err as Error).message}`);
+          }
+        }
+        for (const { e, s } of env.events) {
+          if (s) w.report(env.probe, e.sensorId, s);
+          onStateChange(e, s ?? w.statusOf(e.sensorId) ?? { state: e.to, failures: 0, since: e.ts });
+        }
+      },
+    });
+    await ingest.start();
+
+    // Redeliveries come within minutes; the applied log keeps a day.
+    const pruneTimer = setInterval(() => void tables.prune(clock.now() - 86_400_000).catch(() => undefined), 3_600_000);
+    pruneTimer.unref();
+
+    const decide = async (name: string, approval: 'approved' | 'rejected', by: string) => {
+      const rec = await tables.decide(name, approval, by, clock.now());
+      const was = approved.has(name);
+      if (approval === 'approved') approved.add(name);
+      else approved.delete(name);
+      reply(name, approval === 'approved' ? configFor(name).answer : { approval });
+      opts.log(`probe "${name}" ${approval} by ${by}`);
+      if (was !== approved.has(name)) opts.onAssignmentsChanged?.();
+      return rec;
+    };
+
+    // A core (re)starting tells every approved probe what it should run: the tree may have changed while it was away.
+    for (const p of approved) reply(p, configFor(p).answer);
+
+    const running = ingest;
+    return {
+      registry: tables,
+      statusOf: (id) => w.statusOf(id),
+      localTree: (tree) => withoutProbes(tree, [...approved].map((p) => findProbeNode(tree, p).node?.id).filter((x): x is string => x !== undefined)),
+      remoteProbeNodes: () => [...approved].map((p) => assignment(p).nodeId).filter((x): x is string => x !== undefined),
+      health: (name) => w.health(name),
+      approve: (name, by) => decide(name, 'approved', by),
+      reject: (name, by) => decide(name, 'rejected', by),
+      configChanged: () => {
+        for (const p of approved) reply(p, configFor(p).answer);
+        return nc.flush();
+      },
+      ingestStats: () => running.stats,
+      lagSamples: () => running.lags,
+      async close() {
+        clearInterval(pruneTimer);
+        w.stop();
+        await running.stop();
+        for (const s of subs) s.unsubscribe();
+        await nc.drain().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    watch?.stop();
+    await ingest?.stop().catch(() => undefined);
+    await nc.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Creates the readings stream and the shared durable consumer, or updates their limits. */
+async function ensureStream(nc: NatsConnection, opts: ClusterCoreOptions): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  const stream = {
+    name: READINGS_STREAM,
+    subjects: [subjects.readingsWildcard],
+    // Work queue: a reading leaves the stream once a core acknowledged it (stored).
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    max_age: nanos(opts.streamMaxAgeMs ?? 7 * 86_400_000),
+    duplicate_window: nanos(opts.duplicateWindowMs ?? 3_600_000),
+  };
+  try {
+    await jsm.streams.info(READINGS_STREAM);
+    await jsm.streams.update(READINGS_STREAM, stream);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '404') throw err;
+    await jsm.streams.add(stream);
+  }
+  // Long enough for a large batch on a loaded store; the ingest also signals progress while it works.
+  const ackWait = nanos(opts.ackWaitMs ?? 60_000);
+  try {
+    const ci = await jsm.consumers.info(READINGS_STREAM, INGEST_CONSUMER);
+    if (ci.config.ack_wait !== ackWait) await jsm.consumers.update(READINGS_STREAM, INGEST_CONSUMER, { ack_wait: ackWait });
+  } catch (err) {
+    if ((err as { code?: string }).code !== '404') throw err;
+    await jsm.consumers.add(READINGS_STREAM, {
+      durable_name: INGEST_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: ackWait,
+      max_ack_pending: 20_000,
+    });
+  }
+}
