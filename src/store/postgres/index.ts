@@ -65,6 +65,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // already discarded it and opens a new one on demand, so there is nothing else to do. Without a
   // listener the error would crash the process.
   pool.on('error', () => undefined);
+  // The same for a connection that breaks while checked out between two queries: the next query on
+  // it rejects (and the caller releases it as broken), but the client's own 'error' event would
+  // otherwise be an uncaught exception that stops the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await migratePg(pool, schema, options.migrations ?? PG_MIGRATIONS);
   } catch (err) {
