@@ -2,6 +2,7 @@
 // row's hash and its own canonical content, so an edited or deleted row breaks the chain.
 
 import type { AuditEntry, AuditSink } from '../api/access.ts';
+import type { AuditAnchorRecord } from './anchor.ts';
 
 export interface AuditRecord {
   readonly seq: number;
@@ -47,7 +48,14 @@ export interface AuditStore {
 }
 
 export type VerifyResult =
-  | { readonly ok: true; readonly rows: number; readonly lastSeq: number; readonly lastHash: string }
+  | {
+      readonly ok: true;
+      readonly rows: number;
+      readonly lastSeq: number;
+      readonly lastHash: string;
+      /** With an anchor: the row id it names (rows after it were appended since it was written). */
+      readonly anchoredSeq?: number;
+    }
   | {
       readonly ok: false;
       readonly rows: number;
@@ -60,6 +68,16 @@ export interface AuditTrail extends AuditSink {
   query(q: AuditQuery): Promise<AuditRecord[]>;
   scan(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   verify(): Promise<VerifyResult>;
-  /** Resolves when every record() called so far is stored. */
+  /** Resolves when every record() called so far is stored (and anchored, when anchoring is batched). */
   flush(): Promise<void>;
+  /**
+   * Compares the anchor outside the database with the rows: undefined when they agree (or no anchor
+   * is configured), else what is wrong. Writes the first anchor when there is none yet.
+   */
+  checkAnchor(): Promise<string | undefined>;
+  /**
+   * Writes the anchor at the current head whatever it said before (after an administrator has looked
+   * into a reported truncation, or restored a backup). Undefined without an anchor configured.
+   */
+  reanchor(): Promise<{ readonly previous?: AuditAnchorRecord; readonly anchor: AuditAnchorRecord } | undefined>;
 }

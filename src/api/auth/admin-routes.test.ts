@@ -100,10 +100,12 @@ describe('users', () => {
 
     const { user } = await createTestUser(c.svc, { roles: ['operator'] });
     const op = await sessionFor(c.svc, user);
-    for (const [method, url] of [['GET', '/api/users'], ['GET', '/api/roles'], ['GET', '/api/tokens'], ['GET', '/api/credentials'], ['GET', '/api/audit'], ['GET', '/api/audit/verify'], ['POST', '/api/users'], ['DELETE', `/api/users/${adminId}`]] as const) {
+    for (const [method, url] of [['GET', '/api/users'], ['GET', '/api/roles'], ['GET', '/api/credentials'], ['GET', '/api/audit'], ['GET', '/api/audit/verify'], ['POST', '/api/users'], ['DELETE', `/api/users/${adminId}`]] as const) {
       const res = await c.app.inject({ method, url, headers: op.headers, ...(method === 'POST' ? { payload: {} } : {}) });
       expect([method, url, res.statusCode, res.json<J>().code]).toEqual([method, url, 403, 'FORBIDDEN']);
     }
+    // Tokens are self-service: an operator sees their own (none), not the administrator's.
+    expect((await c.app.inject({ url: '/api/tokens', headers: op.headers })).json()).toEqual([]);
   });
 });
 

@@ -58,8 +58,16 @@ export function sessionCookie(value: string, flags: CookieFlags): string {
   return parts.join('; ');
 }
 
+/** The address registerAuth resolved for a request (X-Forwarded-For only through trusted proxies). */
+const resolvedIps = new WeakMap<FastifyRequest, string>();
+
+export function setClientIp(req: FastifyRequest, ip: string): void {
+  resolvedIps.set(req, ip);
+}
+
+/** The client address the audit trail and the login limits use; Fastify's req.ip before registerAuth ran. */
 export function clientIp(req: FastifyRequest): string {
-  return req.ip;
+  return resolvedIps.get(req) ?? req.ip;
 }
 
 /** The request path without the query string. */

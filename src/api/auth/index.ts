@@ -13,8 +13,10 @@ import { credentialRoutes } from '../routes/credentials.ts';
 import { roleRoutes } from '../routes/roles.ts';
 import { tokenRoutes } from '../routes/tokens.ts';
 import { userRoutes } from '../routes/users.ts';
-import { CSRF_HEADER, ProblemError, SESSION_COOKIE, clientIp, pathOf, readCookie, sendProblemError } from './http.ts';
+import { CSRF_HEADER, ProblemError, SESSION_COOKIE, clientIp, pathOf, readCookie, sendProblemError, setClientIp } from './http.ts';
+import { clientAddress } from './proxy.ts';
 import { principalForToken, principalForUser } from './principal.ts';
+import { scopeExcess } from './scope.ts';
 import { hashSecret } from './secrets.ts';
 import type { AuthServices } from './services.ts';
 import type { SessionRecord } from './types.ts';
@@ -39,6 +41,11 @@ export const PUBLIC_ROUTES: readonly string[] = ['GET /api/health', 'GET /api/au
 export interface RegisterAuthOptions {
   /** More public routes, "METHOD /path" or "* /prefix/" (besides PUBLIC_ROUTES and services.publicPaths). */
   readonly publicRoutes?: readonly string[];
+  /**
+   * The node tree as it is now. Needed to check that a token of a user who is not an administrator
+   * stays within its owner's rights (at creation and at every use); without it such tokens cannot be made.
+   */
+  readonly tree?: () => Pick<Tree, 'nodes'>;
 }
 
 /** The session behind a cookie-authenticated request (undefined for tokens and anonymous calls). */
@@ -67,12 +74,13 @@ export function registerAuth(app: FastifyInstance, services: AuthServices, opts:
 
   app.addHook('onRequest', async (req, reply) => {
     servicesOf.set(req, services);
+    setClientIp(req, clientAddress(req.raw.socket.remoteAddress ?? req.ip, req.headers['x-forwarded-for'], services.trustedProxy));
     const path = pathOf(req);
     // Outside /api (the console's files, /metrics) a principal is set when one is presented, but
     // the route decides what anonymous callers get.
     const pub = !path.startsWith('/api/') || isPublic(req, path);
     try {
-      await authenticate(services, req);
+      await authenticate(services, req, opts.tree);
     } catch (err) {
       if (err instanceof ProblemError && !pub) return sendProblemError(reply, err);
       if (!(err instanceof ProblemError)) throw err;
@@ -105,13 +113,13 @@ export function registerAuth(app: FastifyInstance, services: AuthServices, opts:
     authRoutes(child, services);
     userRoutes(child, services);
     roleRoutes(child, services);
-    tokenRoutes(child, services);
+    tokenRoutes(child, services, opts.tree);
     credentialRoutes(child, services);
     auditRoutes(child, services);
   });
 }
 
-async function authenticate(services: AuthServices, req: FastifyRequest): Promise<void> {
+async function authenticate(services: AuthServices, req: FastifyRequest, tree: (() => Pick<Tree, 'nodes'>) | undefined): Promise<void> {
   const now = services.clock.now();
   const auth = req.headers.authorization;
   if (typeof auth === 'string' && /^bearer /i.test(auth)) {
@@ -124,7 +132,13 @@ async function authenticate(services: AuthServices, req: FastifyRequest): Promis
     const owner = await services.store.user(token.userId);
     if (!owner || owner.disabled) throw new ProblemError('AUTH_REQUIRED', `API token "${token.name}" belongs to a user who is disabled or deleted`);
     if (token.lastUsedAt === undefined || now - token.lastUsedAt >= 60_000) await services.store.touchToken(token.id, now);
-    req.principal = await principalForToken(services.store, token, owner);
+    const principal = await principalForToken(services.store, token, owner);
+    if (!principal.admin && tree) {
+      // The owner may have lost rights since: a token never acts beyond what its owner may do now.
+      const excess = scopeExcess(principal.grants, await principalForUser(services.store, owner), tree());
+      if (excess !== undefined) throw new ProblemError('AUTH_REQUIRED', `API token "${token.name}" would give ${excess} (${owner.login}'s rights were reduced): create a new token`);
+    }
+    req.principal = principal;
     return;
   }
   const cookie = readCookie(req, SESSION_COOKIE);

@@ -1,52 +1,48 @@
-// Login throttling in memory: fixed windows per client address and per account name, so that a
-// password-guessing run is slowed before the per-account lockout (kept in the store) kicks in.
+// Login throttling: fixed windows per client address and per account name, so that a
+// password-guessing run is slowed before the per-account lockout kicks in. The counters live in the
+// store (a bounded table of expiring rows), so a restart does not reset a brute force in progress
+// and several core processes on one PostgreSQL database count together.
 
 import type { Clock } from '../../core/clock.ts';
+import type { AuthStore } from './types.ts';
 
 export interface LimiterPolicy {
   readonly ipAttempts: number;
   readonly accountAttempts: number;
   readonly attemptWindowMs: number;
+  /** At most this many counters are kept: a flood of addresses cannot grow the table without bound. */
+  readonly attemptRows: number;
 }
-
-interface Window {
-  start: number;
-  count: number;
-}
-
-/** Above this many keys, expired windows are dropped: a flood of addresses cannot grow memory without bound. */
-const SWEEP_AT = 10_000;
 
 export class LoginLimiter {
+  readonly #store: Pick<AuthStore, 'hitLoginWindow' | 'purgeLoginWindows'>;
   readonly #clock: Pick<Clock, 'now'>;
   readonly #policy: LimiterPolicy;
-  readonly #windows = new Map<string, Window>();
 
-  constructor(clock: Pick<Clock, 'now'>, policy: LimiterPolicy) {
+  constructor(store: Pick<AuthStore, 'hitLoginWindow' | 'purgeLoginWindows'>, clock: Pick<Clock, 'now'>, policy: LimiterPolicy) {
+    this.#store = store;
     this.#clock = clock;
     this.#policy = policy;
   }
 
-  /** Counts one attempt; returns the seconds to wait when over a limit, else undefined. */
-  attempt(ip: string, login: string): number | undefined {
+  /** Counts one attempt; resolves to the seconds to wait when over a limit, else undefined. */
+  async attempt(ip: string, login: string): Promise<number | undefined> {
     const now = this.#clock.now();
-    if (this.#windows.size > SWEEP_AT) {
-      for (const [k, w] of this.#windows) if (now - w.start >= this.#policy.attemptWindowMs) this.#windows.delete(k);
-    }
-    const a = this.#hit(`ip:${ip}`, now, this.#policy.ipAttempts);
-    const b = this.#hit(`account:${login.toLowerCase()}`, now, this.#policy.accountAttempts);
+    const a = await this.#hit(`ip:${ip}`, now, this.#policy.ipAttempts);
+    const b = await this.#hit(`account:${login.toLowerCase()}`, now, this.#policy.accountAttempts);
     const wait = Math.max(a ?? 0, b ?? 0);
     return wait > 0 ? wait : undefined;
   }
 
-  #hit(key: string, now: number, max: number): number | undefined {
-    let w = this.#windows.get(key);
-    if (!w || now - w.start >= this.#policy.attemptWindowMs) {
-      w = { start: now, count: 0 };
-      this.#windows.set(key, w);
-    }
-    w.count++;
+  /** Drops the counters whose window has passed (the session purge runs it). */
+  purge(): Promise<number> {
+    // A window that started exactly attemptWindowMs ago has ended too (see #hit).
+    return this.#store.purgeLoginWindows(this.#clock.now() - this.#policy.attemptWindowMs + 1);
+  }
+
+  async #hit(key: string, now: number, max: number): Promise<number | undefined> {
+    const w = await this.#store.hitLoginWindow(key, now, this.#policy.attemptWindowMs, this.#policy.attemptRows);
     if (w.count <= max) return undefined;
-    return Math.max(1, Math.ceil((w.start + this.#policy.attemptWindowMs - now) / 1000));
+    return Math.max(1, Math.ceil((w.windowStart + this.#policy.attemptWindowMs - now) / 1000));
   }
 }

@@ -27,7 +27,7 @@ export async function authenticateLogin(svc: AuthServices, input: LoginInput): P
     await svc.audit.record({ actor: login, ...(actorId !== undefined ? { actorId } : {}), action: 'login.failed', ip, outcome, detail });
     throw new ProblemError(code, code === 'LOGIN_FAILED' ? undefined : detail, headers);
   };
-  const wait = svc.limiter.attempt(ip, login);
+  const wait = await svc.limiter.attempt(ip, login);
   if (wait !== undefined) return fail('RATE_LIMITED', `too many attempts from ${ip} or for ${login}: retry in ${wait} s`, 'denied', { 'Retry-After': String(wait) });
 
   let user = await svc.store.userByLogin(login);

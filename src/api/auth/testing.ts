@@ -7,16 +7,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Clock } from '../../core/clock.ts';
 import type { AnyStore } from '../../store/open.ts';
 import type { Grant } from '../access.ts';
 import { ProblemError, SESSION_COOKIE, sendProblemError } from './http.ts';
-import { registerAuth } from './index.ts';
+import { registerAuth, type RegisterAuthOptions } from './index.ts';
 import { startSession } from './login.ts';
 import { hashPassword, type ScryptParams } from './passwords.ts';
 import { grantsOf, rolesById } from './principal.ts';
 import { hashSecret } from './secrets.ts';
-import { createAuthServices, type AuthPolicy, type AuthServices } from './services.ts';
+import { createAuthServices, type AuthPolicy, type AuthServices, type AuthServicesOptions } from './services.ts';
 import type { Role, RoleAssignment, TokenScope, UserRecord } from './types.ts';
 
 /** Cheap scrypt for tests only: production keeps the memory-hard default. */
@@ -24,11 +23,14 @@ export const TEST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
 
 export interface TestAuthOptions {
   readonly store: AnyStore;
-  readonly clock?: Pick<Clock, 'now'>;
+  readonly clock?: AuthServicesOptions['clock'];
   readonly policy?: Partial<AuthPolicy>;
   readonly secureCookie?: boolean;
   /** Defaults to a fresh temporary folder. */
   readonly keyFile?: string;
+  readonly trustProxy?: readonly string[];
+  readonly log?: (line: string) => void;
+  readonly auditAnchor?: AuthServicesOptions['auditAnchor'];
 }
 
 export function createTestAuthServices(opts: TestAuthOptions): Promise<AuthServices> {
@@ -38,6 +40,9 @@ export function createTestAuthServices(opts: TestAuthOptions): Promise<AuthServi
     secureCookie: opts.secureCookie ?? false,
     policy: { scrypt: TEST_SCRYPT, ...opts.policy },
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.auditAnchor !== undefined ? { auditAnchor: opts.auditAnchor } : {}),
   });
 }
 
@@ -128,13 +133,13 @@ export interface TestAuthApp {
  * A bare Fastify instance with only the auth layer and its routes, plus whatever `extra` registers
  * (e.g. a protected probe route); the server's own error handler is mimicked for ProblemError.
  */
-export async function buildTestAuthApp(svc: AuthServices, extra?: (app: FastifyInstance) => void): Promise<TestAuthApp> {
+export async function buildTestAuthApp(svc: AuthServices, extra?: (app: FastifyInstance) => void, opts: RegisterAuthOptions = {}): Promise<TestAuthApp> {
   const app = Fastify({ logger: false });
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     if (err instanceof ProblemError) return sendProblemError(reply, err);
     return sendProblemError(reply, new ProblemError((err.statusCode ?? 500) >= 500 ? 'INTERNAL' : 'BAD_REQUEST', err.message, {}, err.statusCode ?? 500));
   });
-  registerAuth(app, svc);
+  registerAuth(app, svc, opts);
   extra?.(app);
   await app.ready();
   return { app, svc };

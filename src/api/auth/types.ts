@@ -132,6 +132,20 @@ export interface AuthStore {
   tokenBySecretHash(hash: string): Promise<TokenRecord | undefined>;
   touchToken(id: string, at: number): Promise<void>;
   deleteToken(id: string): Promise<boolean>;
+
+  /**
+   * Counts one login attempt under `key` ("ip:…", "account:…") in a fixed window of `windowMs`
+   * starting at the key's first attempt (atomic). Keeps at most `maxRows` keys: expired windows go
+   * first, then the oldest ones. Returns the count in the current window and when it started.
+   */
+  hitLoginWindow(key: string, now: number, windowMs: number, maxRows: number): Promise<LoginWindow>;
+  /** Removes windows that started before `startedBefore`; returns how many. */
+  purgeLoginWindows(startedBefore: number): Promise<number>;
+}
+
+export interface LoginWindow {
+  readonly count: number;
+  readonly windowStart: number;
 }
 
 export type { AccessLevel, Grant };

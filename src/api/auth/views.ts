@@ -24,6 +24,16 @@ export function tokenView(t: TokenRecord): TokenView {
   return view;
 }
 
+/**
+ * Enabled users with administrator rights under `roles`: through the built-in role or any custom
+ * role with `admin`, assigned by hand or by an LDAP group mapping, on the whole tree.
+ */
+export function enabledAdmins(users: readonly UserRecord[], roles: ReadonlyMap<string, Role>): number {
+  return users.filter((u) => !u.disabled && grantsOf(u.roles, roles).admin).length;
+}
+
+export const LAST_ADMIN = 'this is the last administrator: give another user the administrator role first';
+
 /** Whether at least one enabled user other than `exceptId` keeps administrator rights. */
 export function anotherAdminRemains(users: readonly UserRecord[], roles: ReadonlyMap<string, Role>, exceptId: string): boolean {
   return users.some((u) => u.id !== exceptId && !u.disabled && grantsOf(u.roles, roles).admin);

@@ -1,10 +1,11 @@
 // The audit trail (administrators only): paged reading with filters, CSV/JSON export (which is
-// itself audited), and verification of the hash chain.
+// itself audited), verification of the hash chain against its anchor outside the database, and
+// resetting that anchor.
 
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin } from '../auth/index.ts';
-import { clientIp } from '../auth/http.ts';
+import { ProblemError, clientIp } from '../auth/http.ts';
 import type { AuthServices } from '../auth/services.ts';
 import { parseInput } from '../auth/validate.ts';
 import type { AuditQuery, AuditRecord } from '../../audit/types.ts';
@@ -93,5 +94,17 @@ export function auditRoutes(app: FastifyInstance, svc: AuthServices): void {
   app.get('/api/audit/verify', async (req) => {
     requireAdmin(req);
     return svc.audit.verify();
+  });
+
+  // After a reported truncation has been looked into (or a database backup restored): the trail
+  // records who reset the anchor and what it said, then the anchor moves to the new head.
+  app.post('/api/audit/anchor', async (req) => {
+    const actor = requireAdmin(req);
+    const problem = await svc.audit.checkAnchor();
+    const before = await svc.audit.verify();
+    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'audit.reanchor', target: 'audit', ip: clientIp(req), outcome: 'ok', before, detail: problem ?? 'the anchor agreed with the trail' });
+    const reset = await svc.audit.reanchor();
+    if (!reset) throw new ProblemError('BAD_REQUEST', 'the audit trail has no anchor configured (auditAnchor: false)');
+    return reset;
   });
 }

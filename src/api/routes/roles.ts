@@ -1,5 +1,6 @@
 // Roles (administrators only): the three built-in ones are fixed; custom roles carry grants per
-// subtree with the levels of access.ts.
+// subtree with the levels of access.ts. A custom admin role that the last administrators hold
+// cannot lose its admin flag or be deleted.
 
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -9,7 +10,9 @@ import { requireAdmin } from '../auth/index.ts';
 import { ProblemError, clientIp } from '../auth/http.ts';
 import type { AuthServices } from '../auth/services.ts';
 import type { Role } from '../auth/types.ts';
+import { rolesById } from '../auth/principal.ts';
 import { parseInput } from '../auth/validate.ts';
+import { enabledAdmins } from '../auth/views.ts';
 
 const GrantSchema = z.object({ nodeId: z.string().min(1).max(1000), level: z.enum(ACCESS_LEVELS) });
 const CreateBody = z.object({ name: z.string().min(1).max(100), description: z.string().max(1000).optional(), admin: z.boolean().default(false), grants: z.array(GrantSchema).max(10_000).default([]) });
@@ -47,7 +50,20 @@ export function roleRoutes(app: FastifyInstance, svc: AuthServices): void {
     return reply.code(201).send(role);
   });
 
-  const patch = async (req: FastifyRequest) => {
+  /** Refuses a role change or deletion after which no enabled user would administer any more. */
+  const keepAnAdmin = async (change: (roles: Map<string, Role>) => void, what: string): Promise<void> => {
+    const users = await svc.store.users();
+    const roles = await rolesById(svc.store);
+    const before = enabledAdmins(users, roles);
+    change(roles);
+    if (before > 0 && enabledAdmins(users, roles) === 0) {
+      throw new ProblemError('CONFLICT', `${what} would leave no administrator: give another user the built-in administrator role first`);
+    }
+  };
+
+  // Serialised with the user changes: see AuthServices.exclusive.
+  const patch = (req: FastifyRequest) => svc.exclusive(() => patchRole(req));
+  const patchRole = async (req: FastifyRequest) => {
     const actor = requireAdmin(req);
     const { id } = parseInput(Params, req.params, 'path');
     const body = parseInput(PatchBody, req.body, 'body');
@@ -61,6 +77,7 @@ export function roleRoutes(app: FastifyInstance, svc: AuthServices): void {
       ...(body.admin !== undefined ? { admin: body.admin } : {}),
       ...(body.grants !== undefined ? { grants: body.grants } : {}),
     };
+    await keepAnAdmin((roles) => roles.set(id, next), `changing role ${JSON.stringify(before.name)}`);
     await svc.store.updateRole(next);
     await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'role.update', target: `role:${id}`, ip: clientIp(req), outcome: 'ok', before, after: next });
     return next;
@@ -68,13 +85,16 @@ export function roleRoutes(app: FastifyInstance, svc: AuthServices): void {
   app.patch('/api/roles/:id', patch);
   app.put('/api/roles/:id', patch);
 
-  app.delete('/api/roles/:id', async (req, reply) => {
-    const actor = requireAdmin(req);
-    const { id } = parseInput(Params, req.params, 'path');
-    const before = await load(id);
-    if (before.builtin) throw new ProblemError('BAD_REQUEST', `role ${JSON.stringify(before.name)} is built in and cannot be deleted`);
-    await svc.store.deleteRole(id);
-    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'role.delete', target: `role:${id}`, ip: clientIp(req), outcome: 'ok', before });
-    return reply.code(204).send();
-  });
+  app.delete('/api/roles/:id', (req, reply) =>
+    svc.exclusive(async () => {
+      const actor = requireAdmin(req);
+      const { id } = parseInput(Params, req.params, 'path');
+      const before = await load(id);
+      if (before.builtin) throw new ProblemError('BAD_REQUEST', `role ${JSON.stringify(before.name)} is built in and cannot be deleted`);
+      await keepAnAdmin((roles) => roles.delete(id), `deleting role ${JSON.stringify(before.name)}`);
+      await svc.store.deleteRole(id);
+      await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'role.delete', target: `role:${id}`, ip: clientIp(req), outcome: 'ok', before });
+      return reply.code(204).send();
+    }),
+  );
 }

@@ -1,12 +1,16 @@
-// API tokens (administrators only): a scope (a role, or explicit grants) and an expiry; the secret
-// is shown once at creation and stored only as its SHA-256. Sent as "Authorization: Bearer <secret>".
+// API tokens: a scope (a role, or explicit grants) and an expiry; the secret is shown once at
+// creation and stored only as its SHA-256. Sent as "Authorization: Bearer <secret>". Users create,
+// list and revoke their own tokens (never with more rights than they have); administrators all.
 
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ACCESS_LEVELS } from '../access.ts';
+import type { Tree } from '../../core/tree.ts';
+import { ACCESS_LEVELS, type Principal } from '../access.ts';
 import { requireAdmin } from '../auth/index.ts';
 import { ProblemError, clientIp } from '../auth/http.ts';
+import { grantsOf, principalForUser, rolesById } from '../auth/principal.ts';
+import { scopeExcess } from '../auth/scope.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import type { AuthServices } from '../auth/services.ts';
 import type { TokenRecord, TokenScope } from '../auth/types.ts';
@@ -21,37 +25,64 @@ const CreateBody = z.object({
   /** Epoch ms or an ISO 8601 time; or expiresInDays. A token without either never expires. */
   expiresAt: z.union([z.number().int().positive(), z.iso.datetime({ offset: true })]).optional(),
   expiresInDays: z.number().positive().max(3650).optional(),
+  /** Administrators only: the user the token acts for (default: the caller). */
+  userId: z.string().min(1).optional(),
 });
 const Params = z.object({ id: z.string().min(1) });
 
 export const TOKEN_PREFIX = 'wwt_';
 
-export function tokenRoutes(app: FastifyInstance, svc: AuthServices): void {
-  app.get('/api/tokens', async (req) => {
-    requireAdmin(req);
-    return (await svc.store.tokens()).map(tokenView);
-  });
-
-  app.get('/api/tokens/:id', async (req) => {
-    requireAdmin(req);
+export function tokenRoutes(app: FastifyInstance, svc: AuthServices, tree?: () => Pick<Tree, 'nodes'>): void {
+  /** The user a principal acts for: itself, or a token's owner. */
+  const ownerOf = async (p: Principal): Promise<string> => (p.kind === 'user' ? p.id : ((await svc.store.token(p.id))?.userId ?? p.id));
+  /** Administrators manage every token; users manage their own, from a session (a token cannot mint tokens). */
+  const manager = async (req: FastifyRequest): Promise<{ actor: Principal; userId: string; all: boolean }> => {
+    const p = req.principal;
+    if (p?.admin === true) return { actor: p, userId: await ownerOf(p), all: true };
+    if (p?.kind !== 'user') return { actor: requireAdmin(req), userId: '', all: true }; // audits and throws
+    return { actor: p, userId: p.id, all: false };
+  };
+  const load = async (req: FastifyRequest): Promise<{ actor: Principal; token: TokenRecord }> => {
+    const m = await manager(req);
     const { id } = parseInput(Params, req.params, 'path');
     const t = await svc.store.token(id);
-    if (!t) throw new ProblemError('NOT_FOUND', `no token ${JSON.stringify(id)}`);
-    return tokenView(t);
+    // Someone else's token is "not found": its existence is not told to a non-administrator.
+    if (!t || (!m.all && t.userId !== m.userId)) throw new ProblemError('NOT_FOUND', `no token ${JSON.stringify(id)}`);
+    return { actor: m.actor, token: t };
+  };
+
+  app.get('/api/tokens', async (req) => {
+    const m = await manager(req);
+    const all = await svc.store.tokens();
+    return (m.all ? all : all.filter((t) => t.userId === m.userId)).map(tokenView);
   });
 
+  app.get('/api/tokens/:id', async (req) => tokenView((await load(req)).token));
+
   app.post('/api/tokens', async (req, reply) => {
-    const actor = requireAdmin(req);
+    const m = await manager(req);
+    const actor = m.actor;
     const body = parseInput(CreateBody, req.body, 'body');
     const scope = body.scope as TokenScope;
-    if ('roleId' in scope && !(await svc.store.role(scope.roleId))) throw new ProblemError('BAD_REQUEST', `body.scope.roleId: no role ${JSON.stringify(scope.roleId)}`);
+    const roles = await rolesById(svc.store);
+    if ('roleId' in scope && !roles.has(scope.roleId)) throw new ProblemError('BAD_REQUEST', `body.scope.roleId: no role ${JSON.stringify(scope.roleId)}`);
+    if (body.userId !== undefined && !m.all && body.userId !== m.userId) throw new ProblemError('FORBIDDEN', 'body.userId: only an administrator creates tokens for other users');
+    const ownerId = body.userId ?? m.userId;
+    const owner = await svc.store.user(ownerId);
+    if (!owner || owner.disabled) throw new ProblemError('BAD_REQUEST', `body.userId: no enabled user ${JSON.stringify(ownerId)}`);
+    const ownerRights = await principalForUser(svc.store, owner);
+    if (!ownerRights.admin) {
+      // A token never gives more than its owner has: checked here and again at every use.
+      if (!tree) throw new ProblemError('BAD_REQUEST', 'tokens of users who are not administrators need the node tree to check their scope: the server was started without it');
+      const grants = 'roleId' in scope ? grantsOf([{ roleId: scope.roleId, source: 'manual' }], roles).grants : scope.grants;
+      const excess = 'roleId' in scope && roles.get(scope.roleId)?.admin === true ? 'administrator rights' : scopeExcess(grants, ownerRights, tree());
+      if (excess !== undefined) throw new ProblemError('FORBIDDEN', `body.scope: a token cannot have more rights than its owner ${owner.login}: it would give ${excess}`);
+    }
     const now = svc.clock.now();
     let expiresAt: number | undefined;
     if (body.expiresAt !== undefined) expiresAt = typeof body.expiresAt === 'number' ? body.expiresAt : Date.parse(body.expiresAt);
     if (body.expiresInDays !== undefined) expiresAt = now + body.expiresInDays * 86_400_000;
     if (expiresAt !== undefined && expiresAt <= now) throw new ProblemError('BAD_REQUEST', 'body.expiresAt: must be in the future');
-    // A token created by a token acts for that token's owner.
-    const ownerId = actor.kind === 'user' ? actor.id : ((await svc.store.token(actor.id))?.userId ?? actor.id);
     const secret = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const token: TokenRecord = { id: `t-${randomBytes(8).toString('hex')}`, name: body.name, secretHash: hashSecret(secret), userId: ownerId, scope, ...(expiresAt !== undefined ? { expiresAt } : {}), createdAt: now };
     await svc.store.createToken(token);
@@ -60,12 +91,9 @@ export function tokenRoutes(app: FastifyInstance, svc: AuthServices): void {
   });
 
   app.delete('/api/tokens/:id', async (req, reply) => {
-    const actor = requireAdmin(req);
-    const { id } = parseInput(Params, req.params, 'path');
-    const before = await svc.store.token(id);
-    if (!before) throw new ProblemError('NOT_FOUND', `no token ${JSON.stringify(id)}`);
-    await svc.store.deleteToken(id);
-    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'token.delete', target: `token:${id}`, ip: clientIp(req), outcome: 'ok', before: tokenView(before) });
+    const { actor, token } = await load(req);
+    await svc.store.deleteToken(token.id);
+    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'token.delete', target: `token:${token.id}`, ip: clientIp(req), outcome: 'ok', before: tokenView(token) });
     return reply.code(204).send();
   });
 }

@@ -1,5 +1,6 @@
 // Users (administrators only): create local or directory accounts, give roles on the whole tree or
-// a subtree, disable, unlock, reset TOTP, delete. The last administrator can neither go nor lose rights.
+// a subtree, disable, unlock, reset TOTP, delete. The last administrator (through any admin role)
+// can neither go, be disabled nor lose rights.
 
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -11,7 +12,7 @@ import { rolesById } from '../auth/principal.ts';
 import type { AuthServices } from '../auth/services.ts';
 import type { RoleAssignment, UserRecord } from '../auth/types.ts';
 import { parseInput } from '../auth/validate.ts';
-import { anotherAdminRemains, userView } from '../auth/views.ts';
+import { LAST_ADMIN, anotherAdminRemains, userView } from '../auth/views.ts';
 
 const Assignment = z.object({ roleId: z.string().min(1), nodeId: z.string().min(1).optional() });
 const CreateBody = z.object({
@@ -98,7 +99,9 @@ export function userRoutes(app: FastifyInstance, svc: AuthServices): void {
     return reply.code(201).send(userView(user, await rolesById(svc.store)));
   });
 
-  const patch = async (req: FastifyRequest) => {
+  // Serialised: two administrators demoting each other at once must not both succeed.
+  const patch = (req: FastifyRequest) => svc.exclusive(() => patchUser(req));
+  const patchUser = async (req: FastifyRequest) => {
     const actor = requireAdmin(req);
     const { id } = parseInput(Params, req.params, 'path');
     const body = parseInput(PatchBody, req.body, 'body');
@@ -124,7 +127,7 @@ export function userRoutes(app: FastifyInstance, svc: AuthServices): void {
     }
     const roles = await rolesById(svc.store);
     if (userView(before, roles).admin && !before.disabled && (!userView(next, roles).admin || next.disabled) && !anotherAdminRemains(await svc.store.users(), roles, id)) {
-      throw new ProblemError('CONFLICT', 'this is the last administrator: give another user the administrator role first');
+      throw new ProblemError('CONFLICT', LAST_ADMIN);
     }
     await svc.store.updateUser(next);
     // A new password or a disabled account ends the user's sessions everywhere.
@@ -136,16 +139,18 @@ export function userRoutes(app: FastifyInstance, svc: AuthServices): void {
   app.patch('/api/users/:id', patch);
   app.put('/api/users/:id', patch);
 
-  app.delete('/api/users/:id', async (req, reply) => {
-    const actor = requireAdmin(req);
-    const { id } = parseInput(Params, req.params, 'path');
-    const before = await load(id);
-    const roles = await rolesById(svc.store);
-    if (userView(before, roles).admin && !anotherAdminRemains(await svc.store.users(), roles, id)) {
-      throw new ProblemError('CONFLICT', 'this is the last administrator: give another user the administrator role first');
-    }
-    await svc.store.deleteUser(id);
-    await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'user.delete', target: `user:${id}`, ip: clientIp(req), outcome: 'ok', before: auditable(before) });
-    return reply.code(204).send();
-  });
+  app.delete('/api/users/:id', (req, reply) =>
+    svc.exclusive(async () => {
+      const actor = requireAdmin(req);
+      const { id } = parseInput(Params, req.params, 'path');
+      const before = await load(id);
+      const roles = await rolesById(svc.store);
+      if (userView(before, roles).admin && !anotherAdminRemains(await svc.store.users(), roles, id)) {
+        throw new ProblemError('CONFLICT', LAST_ADMIN);
+      }
+      await svc.store.deleteUser(id);
+      await svc.audit.record({ actor: actor.name, actorId: actor.id, action: 'user.delete', target: `user:${id}`, ip: clientIp(req), outcome: 'ok', before: auditable(before) });
+      return reply.code(204).send();
+    }),
+  );
 }

@@ -2,9 +2,9 @@
 // contract suite runs against both.
 
 import type { Pool, PoolClient } from 'pg';
-import type { AuthStore, Role, RoleAssignment, SessionRecord, TokenRecord, UserRecord } from '../../api/auth/types.ts';
+import type { AuthStore, LoginWindow, Role, RoleAssignment, SessionRecord, TokenRecord, UserRecord } from '../../api/auth/types.ts';
 import type { AssignmentRow, RoleRow, SessionRow, TokenRow, UserRow } from '../sqlite/auth.ts';
-import { BUILTIN_ROLE_LIST, assignmentFromRow, roleFromRow, sessionFromRow, tokenFromRow, userFromRow, userValues } from '../sqlite/auth.ts';
+import { BUILTIN_ROLE_LIST, assignmentFromRow, loginWindowUpsert, roleFromRow, sessionFromRow, tokenFromRow, userFromRow, userValues } from '../sqlite/auth.ts';
 import { migratePgModule, type ModuleMigration } from './modules.ts';
 
 const MIGRATIONS: readonly ModuleMigration[] = [
@@ -27,6 +27,14 @@ const MIGRATIONS: readonly ModuleMigration[] = [
       CREATE INDEX auth_sessions_user ON auth_sessions (user_id);
       CREATE TABLE auth_tokens (id text PRIMARY KEY, name text NOT NULL, secret_hash text NOT NULL UNIQUE, user_id text NOT NULL,
         scope text NOT NULL, expires_at bigint, created_at bigint NOT NULL, last_used_at bigint);
+    `,
+  },
+  {
+    version: 2,
+    name: 'login attempt windows',
+    sql: `
+      CREATE TABLE auth_login_windows (key text PRIMARY KEY, window_start bigint NOT NULL, count integer NOT NULL);
+      CREATE INDEX auth_login_windows_start ON auth_login_windows (window_start);
     `,
   },
 ];
@@ -236,6 +244,27 @@ class PgAuthStore implements AuthStore {
 
   async deleteToken(id: string): Promise<boolean> {
     return ((await this.#pool.query('DELETE FROM auth_tokens WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  }
+
+  async hitLoginWindow(key: string, now: number, windowMs: number, maxRows: number): Promise<LoginWindow> {
+    // The upsert is atomic per key on its own; the bound is kept in the same transaction.
+    return tx(this.#pool, async (c) => {
+      const row = (await c.query<{ count: number; window_start: string }>(loginWindowUpsert((i) => `$${i}`), [key, now, windowMs, windowMs])).rows[0];
+      const out = { count: row?.count ?? 1, windowStart: Number(row?.window_start ?? now) };
+      if (out.count === 1) {
+        const n = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM auth_login_windows')).rows[0]?.n ?? 0);
+        if (n > maxRows) {
+          await c.query('DELETE FROM auth_login_windows WHERE window_start <= $1', [now - windowMs]);
+          const left = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM auth_login_windows')).rows[0]?.n ?? 0);
+          if (left > maxRows) await c.query('DELETE FROM auth_login_windows WHERE key IN (SELECT key FROM auth_login_windows WHERE key <> $1 ORDER BY window_start, key LIMIT $2)', [key, left - maxRows]);
+        }
+      }
+      return out;
+    });
+  }
+
+  async purgeLoginWindows(startedBefore: number): Promise<number> {
+    return (await this.#pool.query('DELETE FROM auth_login_windows WHERE window_start < $1', [startedBefore])).rowCount ?? 0;
   }
 }
 

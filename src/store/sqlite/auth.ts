@@ -3,7 +3,7 @@
 
 import type Database from 'better-sqlite3';
 import type { Grant } from '../../api/access.ts';
-import type { AuthStore, Role, RoleAssignment, SessionRecord, TokenRecord, TokenScope, UserRecord } from '../../api/auth/types.ts';
+import type { AuthStore, LoginWindow, Role, RoleAssignment, SessionRecord, TokenRecord, TokenScope, UserRecord } from '../../api/auth/types.ts';
 import { BUILTIN_ROLES } from '../../api/auth/types.ts';
 import { migrateSqliteModule, type ModuleMigration } from './modules.ts';
 
@@ -29,7 +29,26 @@ const MIGRATIONS: readonly ModuleMigration[] = [
         scope TEXT NOT NULL, expires_at INTEGER, created_at INTEGER NOT NULL, last_used_at INTEGER);
     `,
   },
+  {
+    version: 2,
+    name: 'login attempt windows',
+    sql: `
+      CREATE TABLE auth_login_windows (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, count INTEGER NOT NULL);
+      CREATE INDEX auth_login_windows_start ON auth_login_windows (window_start);
+    `,
+  },
 ];
+
+/** The upsert of one attempt, the same text in both dialects but for the placeholders. */
+export function loginWindowUpsert(p: (i: number) => string): string {
+  // Parameters: key, now, windowMs, windowMs (twice: SQLite's "?" cannot be repeated).
+  const expired = (i: number) => `excluded.window_start - auth_login_windows.window_start >= ${p(i)}`;
+  return `INSERT INTO auth_login_windows (key, window_start, count) VALUES (${p(1)}, ${p(2)}, 1)
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN ${expired(3)} THEN 1 ELSE auth_login_windows.count + 1 END,
+      window_start = CASE WHEN ${expired(4)} THEN excluded.window_start ELSE auth_login_windows.window_start END
+    RETURNING count, window_start`;
+}
 
 export interface UserRow {
   id: string;
@@ -321,6 +340,28 @@ class SqliteAuthStore implements AuthStore {
 
   async deleteToken(id: string): Promise<boolean> {
     return this.#db.prepare('DELETE FROM auth_tokens WHERE id = ?').run(id).changes > 0;
+  }
+
+  async hitLoginWindow(key: string, now: number, windowMs: number, maxRows: number): Promise<LoginWindow> {
+    const hit = this.#db.transaction((): LoginWindow => {
+      const row = this.#db.prepare<[string, number, number, number], { count: number; window_start: number }>(loginWindowUpsert(() => '?')).get(key, now, windowMs, windowMs);
+      const out = { count: row?.count ?? 1, windowStart: row?.window_start ?? now };
+      // Only a new key can push the table over its bound.
+      if (out.count === 1) {
+        const n = this.#db.prepare<[], { n: number }>('SELECT count(*) AS n FROM auth_login_windows').get()?.n ?? 0;
+        if (n > maxRows) {
+          this.#db.prepare('DELETE FROM auth_login_windows WHERE window_start <= ?').run(now - windowMs);
+          const left = this.#db.prepare<[], { n: number }>('SELECT count(*) AS n FROM auth_login_windows').get()?.n ?? 0;
+          if (left > maxRows) this.#db.prepare('DELETE FROM auth_login_windows WHERE key IN (SELECT key FROM auth_login_windows WHERE key <> ? ORDER BY window_start, key LIMIT ?)').run(key, left - maxRows);
+        }
+      }
+      return out;
+    });
+    return hit.immediate();
+  }
+
+  async purgeLoginWindows(startedBefore: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM auth_login_windows WHERE window_start < ?').run(startedBefore).changes;
   }
 }
 

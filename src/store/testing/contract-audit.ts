@@ -1,8 +1,13 @@
 // The contract of the 'audit' store module, run against SQLite and PostgreSQL: appends form an
 // unbroken hash chain (also under concurrent appends), queries filter and page newest first, the
-// table refuses UPDATE/DELETE, and an edit or deletion made around that (raw SQL) is found by verify.
+// table refuses UPDATE/DELETE, and an edit or deletion made around that (raw SQL) is found by verify,
+// also a cut-off tail when the chain head is anchored outside the database.
 
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ANCHOR_FILE, fileAnchor } from '../../audit/anchor.ts';
 import { rowHash } from '../../audit/chain.ts';
 import { createAuditTrail } from '../../audit/trail.ts';
 import type { AuditStore } from '../../audit/types.ts';
@@ -90,6 +95,41 @@ export function runAuditContract(name: string, open: () => Promise<AuditContract
         for (let i = 1; i <= 5; i++) await trail.record({ actor: 'admin', action: 'x', outcome: 'ok', detail: String(i) });
         await tamper('DELETE FROM audit_log WHERE seq = 2');
         expect(await trail.verify()).toEqual({ ok: false, rows: 2, brokenAt: 3, reason: 'rows 2…2 are missing (deleted)' });
+      }),
+    );
+
+    it(
+      'with an anchor outside the database, verify finds the newest rows deleted and a rewritten tail',
+      withStore(async ({ audit, tamper }) => {
+        const clock = new ManualClock(T0);
+        const file = join(mkdtempSync(join(tmpdir(), 'ww-anchor-')), ANCHOR_FILE);
+        const lines: string[] = [];
+        const trail = createAuditTrail(audit, clock, (l) => lines.push(l), { anchor: { store: fileAnchor(file) } });
+        for (let i = 1; i <= 5; i++) await trail.record({ actor: 'admin', action: 'x', outcome: 'ok', detail: String(i) });
+        const [head] = await trail.query({ limit: 1 });
+        expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ seq: 5, hash: head?.hash, at: T0 });
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+        expect(await trail.verify()).toEqual({ ok: true, rows: 5, lastSeq: 5, lastHash: head?.hash, anchoredSeq: 5 });
+
+        // Without the anchor, cutting off the tail leaves a valid chain; with it, verify says what is gone.
+        await tamper('DELETE FROM audit_log WHERE seq > 3');
+        expect(await createAuditTrail(audit, clock).verify()).toMatchObject({ ok: true, lastSeq: 3 });
+        expect(await trail.verify()).toEqual({ ok: false, rows: 3, brokenAt: 4, reason: 'rows after id 3 are missing (anchor at id 5)' });
+        expect(await trail.checkAnchor()).toBe('rows after id 3 are missing (anchor at id 5)');
+
+        // New rows refill ids 4 and 5 but cannot match the anchored hash; the anchor stays put as evidence.
+        await trail.record({ actor: 'admin', action: 'x', outcome: 'ok', detail: 'new 4' });
+        await trail.record({ actor: 'admin', action: 'x', outcome: 'ok', detail: 'new 5' });
+        await trail.record({ actor: 'admin', action: 'x', outcome: 'ok', detail: 'new 6' });
+        expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ seq: 5, hash: head?.hash });
+        expect(await trail.verify()).toEqual({ ok: false, rows: 6, brokenAt: 5, reason: `row 5 does not match the anchor written at ${new Date(T0).toISOString()}: the rows up to it were rewritten` });
+        expect(lines.some((l) => l.startsWith('audit: rows after id 3 are missing (anchor at id 5); the anchor ') && l.endsWith('re-anchor (POST /api/audit/anchor)'))).toBe(true);
+
+        const reset = await trail.reanchor();
+        expect(reset).toMatchObject({ previous: { seq: 5, hash: head?.hash }, anchor: { seq: 6 } });
+        expect(await trail.verify()).toMatchObject({ ok: true, rows: 6, anchoredSeq: 6 });
+        await trail.record({ actor: 'admin', action: 'x', outcome: 'ok' });
+        expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ seq: 7 });
       }),
     );
 

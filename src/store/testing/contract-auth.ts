@@ -131,6 +131,32 @@ export function runAuthContract(name: string, open: () => Promise<AuthContractSu
     );
 
     it(
+      'counts login attempts per key in fixed windows, keeps the table bounded and purges expired windows',
+      withStore(async ({ auth }) => {
+        const W = 60_000;
+        expect(await auth.hitLoginWindow('ip:10.0.0.1', T0, W, 100)).toEqual({ count: 1, windowStart: T0 });
+        expect(await auth.hitLoginWindow('ip:10.0.0.1', T0 + 10, W, 100)).toEqual({ count: 2, windowStart: T0 });
+        const racing = await Promise.all(Array.from({ length: 8 }, () => auth.hitLoginWindow('account:ann', T0 + 20, W, 100)));
+        expect(racing.map((r) => r.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+        // The window ends W after its first attempt: the next attempt starts a new one.
+        expect(await auth.hitLoginWindow('ip:10.0.0.1', T0 + W - 1, W, 100)).toEqual({ count: 3, windowStart: T0 });
+        expect(await auth.hitLoginWindow('ip:10.0.0.1', T0 + W, W, 100)).toEqual({ count: 1, windowStart: T0 + W });
+        // Bound of 3 keys: a new key first drops expired windows ("account:ann" started at T0 + 20)...
+        await auth.hitLoginWindow('ip:a', T0 + W + 10, W, 3);
+        expect(await auth.hitLoginWindow('ip:b', T0 + W + 20, W, 3)).toEqual({ count: 1, windowStart: T0 + W + 20 });
+        expect((await auth.hitLoginWindow('account:ann', T0 + W + 21, W, 3)).count).toBe(1);
+        // ...then the oldest live ones (here "ip:10.0.0.1", then "ip:a"), never the key being counted.
+        expect((await auth.hitLoginWindow('ip:c', T0 + W + 30, W, 3)).count).toBe(1);
+        expect((await auth.hitLoginWindow('ip:c', T0 + W + 31, W, 3)).count).toBe(2);
+        expect((await auth.hitLoginWindow('ip:b', T0 + W + 32, W, 100)).count).toBe(2);
+        expect((await auth.hitLoginWindow('ip:10.0.0.1', T0 + W + 40, W, 100)).count).toBe(1);
+        expect(await auth.purgeLoginWindows(T0 + W + 25)).toBe(2); // ip:b and account:ann
+        expect((await auth.hitLoginWindow('ip:c', T0 + W + 50, W, 100)).count).toBe(3);
+        expect((await auth.hitLoginWindow('ip:a', T0 + W + 51, W, 100)).count).toBe(1);
+      }),
+    );
+
+    it(
       'stores credentials sealed, lists them without values, and keeps the first key check',
       withStore(async ({ credentials }) => {
         const rec = { name: 'smtp', kind: 'smtp-password' as const, description: 'mail relay', sealed: 'v1:AAAA', createdAt: T0, updatedAt: T0, updatedBy: 'admin' };
