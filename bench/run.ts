@@ -1,7 +1,7 @@
 // `npm run bench [-- NAME ...]`: runs the benchmarks (all, or the named ones) one after another
 // and prints each one's figures. Each bench module exports run(): Promise<Record<string, ...>>.
 
-const BENCHES = ['store', 'store-postgres', 'alerting', 'delivery', 'outage', 'api', 'cluster', 'scheduler', 'dicom', 'hl7', 'snmp', 'dicom-scale', 'syslog', 'security'] as const;
+const BENCHES = ['store', 'store-postgres', 'alerting', 'delivery', 'outage', 'api', 'console', 'cluster', 'scheduler', 'dicom', 'hl7', 'snmp', 'dicom-scale', 'syslog', 'security'] as const;
 
 interface BenchModule {
   run(): Promise<Record<string, number | string>>;
