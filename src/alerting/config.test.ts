@@ -69,8 +69,8 @@ describe('alerting config', () => {
         ],
       }),
     ).toEqual([
-      'rules.1.trigger: expected exactly one of state, held, threshold, security or change, got none',
-      'rules.2.trigger: expected exactly one of state, held, threshold, security or change, got state and held',
+      'rules.1.trigger: expected exactly one of state, held, threshold, unusual, security or change, got none',
+      'rules.2.trigger: expected exactly one of state, held, threshold, unusual, security or change, got state and held',
       'rules.3.trigger.threshold: expected above or below (or both)',
     ]);
     expect(problems({ rules: [{ ...rule, escalation: [{ after: '10m', to: ['alice'] }, { after: '5m', to: ['alice'] }], replaces: ['down', 'nightly'] }, rule] })).toEqual([
@@ -79,6 +79,24 @@ describe('alerting config', () => {
       'rules.0.replaces.1: unknown rule "nightly" (configured: down)',
       'rules.0.escalation.1.after: expected a time after the previous step (600s), got 300s',
     ]);
+  });
+
+  it('the unusual trigger: defaults, and exact errors for its fields', () => {
+    const c = alertingSchema.parse({ channels, contacts, rules: [{ ...rule, trigger: { unusual: { channel: 'responseTimeMs' } } }] });
+    expect(c.rules[0]!.trigger.unusual).toEqual({ channel: 'responseTimeMs', sigma: 3, weeks: 4, minWeeks: 2 });
+    const u = (unusual: unknown) => problems({ rules: [{ ...rule, trigger: { unusual } }] });
+    expect(u({ channel: '', sigma: 0, weeks: 2.5, minWeeks: 'two' })).toEqual([
+      'rules.0.trigger.unusual.channel: expected a channel key such as responseTimeMs, got ""',
+      'rules.0.trigger.unusual.sigma: expected a number of standard deviations greater than 0 (e.g. 3), got 0',
+      'rules.0.trigger.unusual.weeks: expected a number of weeks (a whole number from 1 to 52), got 2.5',
+      'rules.0.trigger.unusual.minWeeks: expected a number of weeks (a whole number from 1 to 52), got "two"',
+    ]);
+    expect(u({ channel: 'x', weeks: 3, minWeeks: 4 })).toEqual(['rules.0.trigger.unusual.minWeeks: expected at most weeks (3), got 4']);
+    expect(u({ channel: 'x', sigma: 25, weeks: 60 })).toEqual([
+      'rules.0.trigger.unusual.sigma: expected a number of standard deviations up to 20, got 25',
+      'rules.0.trigger.unusual.weeks: expected a number of weeks (a whole number from 1 to 52), got 60',
+    ]);
+    expect(u({ channel: 'x', mean: 3 })).toEqual(['rules.0.trigger.unusual: Unrecognized key: "mean"']);
   });
 
   it('checks time zones, times of day and recipients\' spelling', () => {

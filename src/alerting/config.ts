@@ -64,6 +64,33 @@ const STATE_TARGETS = ['up', 'warning', 'down', 'unknown'] as const;
 const stateTarget = z.enum(STATE_TARGETS, { error: (i) => `expected one of ${STATE_TARGETS.join(', ')}, got ${describeGot(i.input)}` });
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
 
+const count = (what: string, min: number, max: number) =>
+  z
+    .number({ error: (i) => `expected ${what} (a whole number from ${min} to ${max}), got ${describeGot(i.input)}` })
+    .int({ error: (i) => `expected ${what} (a whole number from ${min} to ${max}), got ${describeGot(i.input)}` })
+    .min(min, { error: (i) => `expected ${what} (a whole number from ${min} to ${max}), got ${describeGot(i.input)}` })
+    .max(max, { error: (i) => `expected ${what} (a whole number from ${min} to ${max}), got ${describeGot(i.input)}` });
+
+/**
+ * "Unusual": the value lies outside mean ± sigma·stddev of the channel's hourly averages at the same
+ * hour of the week (168 h steps back) over the last `weeks` weeks, once `minWeeks` of them have data.
+ */
+const unusualSchema = z
+  .strictObject({
+    channel: z.string({ error: (i) => `expected a channel key such as responseTimeMs, got ${describeGot(i.input)}` }).min(1, { error: 'expected a channel key such as responseTimeMs, got ""' }),
+    sigma: z
+      .number({ error: (i) => `expected a number of standard deviations greater than 0 (e.g. 3), got ${describeGot(i.input)}` })
+      .gt(0, { error: (i) => `expected a number of standard deviations greater than 0 (e.g. 3), got ${describeGot(i.input)}` })
+      .max(20, { error: (i) => `expected a number of standard deviations up to 20, got ${describeGot(i.input)}` })
+      .default(3)
+      .describe('How many standard deviations from the usual mean is unusual (default 3)'),
+    weeks: count('a number of weeks', 1, 52).default(4).describe('Weeks of history the usual range is learned from (default 4)'),
+    minWeeks: count('a number of weeks', 1, 52).default(2).describe('Weeks with data needed before the trigger can fire (default 2)'),
+  })
+  .superRefine((u, ctx) => {
+    if (u.minWeeks > u.weeks) ctx.addIssue({ code: 'custom', path: ['minWeeks'], message: `expected at most weeks (${u.weeks}), got ${u.minWeeks}` });
+  });
+
 const triggerSchema = z
   .strictObject({
     state: z.strictObject({ to: z.array(stateTarget).min(1), from: z.array(z.enum(['up', 'warning', 'down', 'unknown', 'paused'])).optional() }).optional().describe('A state change (to Down, Warning, Up, Unknown); back to Up is the recovery'),
@@ -73,12 +100,13 @@ const triggerSchema = z
       .refine((t) => t.above !== undefined || t.below !== undefined, { error: 'expected above or below (or both)' })
       .optional()
       .describe('A channel above or below a value for a duration'),
+    unusual: unusualSchema.optional().describe('A channel value outside its usual range for this hour of the week, learned from history; "and back" when it returns'),
     security: z.strictObject({ minSeverity: z.enum(SEVERITIES).default('warning'), kevOnly: z.boolean().default(false) }).optional().describe('A new security finding'),
     change: z.strictObject({ message: z.boolean().default(true), channels: z.array(z.string().min(1)).default([]) }).optional().describe('A sensor\'s message or a channel\'s value changed'),
   })
   .superRefine((t, ctx) => {
     const set = Object.keys(t).filter((k) => t[k as keyof typeof t] !== undefined);
-    if (set.length !== 1) ctx.addIssue({ code: 'custom', message: `expected exactly one of state, held, threshold, security or change, got ${set.length === 0 ? 'none' : set.join(' and ')}` });
+    if (set.length !== 1) ctx.addIssue({ code: 'custom', message: `expected exactly one of state, held, threshold, unusual, security or change, got ${set.length === 0 ? 'none' : set.join(' and ')}` });
   });
 
 /** "alice" (a contact), "group:ward-3-it" or "oncall:network". */
@@ -105,9 +133,19 @@ const ruleSchema = z.strictObject({
   escalation: z.array(stepSchema).default([]).describe('Further steps while unacknowledged'),
   repeat: z.strictObject({ every: duration({ min: 60 }), max: z.number().int().min(1).default(10) }).optional().describe('Reminders while unacknowledged'),
   recovery: z.boolean().default(true).describe('Tell everyone who was told when it is back Up'),
-  schedule: z.strictObject({ timezone: timezone.optional(), hours: z.array(hoursSchema).min(1) }).optional().describe('Active hours (default: always); time zone default: the site\'s'),
+  schedule: z
+    .strictObject({ timezone: timezone.optional(), hours: z.array(hoursSchema).min(1) })
+    .optional()
+    .describe(
+      'Active hours (default: always; time zone default: the site\'s). The rule opens alerts and notifies only inside them ("page by night, email by day"). ' +
+        'When its hours begin, sensors still in its trigger state are taken up then. A step or reminder due outside them waits for the next active period ' +
+        '(later steps move on by as much), unless another rule watching the same sensor for the same kind of trigger is active then: that rule covers the time and the step is not sent.',
+    ),
   fallbackChannel: refName.optional().describe('Channel used when a notification finally fails (default: the channel\'s own fallback)'),
-  maintenance: z.array(z.string().min(1)).default([]).describe('Maintenance windows (by name) that silence the rule'),
+  maintenance: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Maintenance windows (by name) that silence the rule: alerts are kept, not sent; one still open and unacknowledged when the window ends is told then (with its original since), and its escalation counts from the end'),
   grouping: z.boolean().default(true).describe('Group many Down sensors behind one parent into one notification'),
 });
 

@@ -1,6 +1,8 @@
 // The alerting part as the composition root starts it: give it the clock, the tree, the `alerting`
 // config section, its store, the delivery queue and a way to read sensor states; plug its handlers
 // into the Engine (onStateChange, onReading); hand its service to the API and the security part.
+// Of several core processes on one PostgreSQL database only the holder of the store's leader lease
+// decides and sends; the others stand by (serving acknowledgements) and try again every few seconds.
 
 import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../core/clock.ts';
@@ -15,6 +17,7 @@ import { Episodes } from './engine/episodes.ts';
 import { RuleIndex } from './engine/rules.ts';
 import { signAckToken, verifyAckToken } from './engine/tokens.ts';
 import { Topology } from './engine/topology.ts';
+import type { UsualHistory } from './engine/unusual.ts';
 
 export interface AlertingOptions {
   readonly clock: Clock;
@@ -36,6 +39,12 @@ export interface AlertingOptions {
   readonly log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
   /** Skip deciding about sensors already Down at start (default: decide them, see Decisions.reconcile). */
   readonly reconcile?: boolean;
+  /** The store's history (its HistoryReader): unusual triggers learn their usual ranges from the 1h rollups. */
+  readonly history?: UsualHistory;
+  /** How often a standby process tries for the leader lease (PostgreSQL; default 5000 ms). */
+  readonly leaseRetryMs?: number;
+  /** Told when this process becomes the leader (true) or loses the lease (false). */
+  readonly onLeadership?: (leading: boolean) => void;
   /** Resolved alerts are kept this many days, then deleted (checked at start and daily; default 365). */
   readonly keepResolvedDays?: number;
 }
@@ -54,6 +63,8 @@ export interface Alerting {
   updateConfig(config: AlertingConfig): void;
   /** Resolves when everything handed in so far has been decided and saved. */
   idle(): Promise<void>;
+  /** Whether this process holds the leader lease (always, on SQLite). */
+  leading(): boolean;
   /** Decisions taken so far (events and readings checked against rules) and the time spent deciding. */
   stats(): { readonly decisions: number; readonly busyMs: number };
   close(): Promise<void>;
@@ -76,7 +87,15 @@ function summary(a: StoredAlert): AlertSummary {
   };
 }
 
+/** A rule that cannot work with these options (an unusual trigger without the store's history). */
+function optionProblem(config: AlertingConfig, o: Pick<AlertingOptions, 'history'>): string | undefined {
+  const rule = o.history ? undefined : config.rules.find((r) => r.trigger.unusual !== undefined);
+  return rule ? `alerting: rule "${rule.name}" has an unusual trigger, which learns from the store's history: start alerting with the store as AlertingOptions.history` : undefined;
+}
+
 export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
+  const problem = optionProblem(o.config, o);
+  if (problem !== undefined) throw new Error(problem);
   const log = o.log ?? (() => undefined);
   let index = new RuleIndex(o.config, new Topology(o.tree));
   let readings = index.wantsReadings;
@@ -109,7 +128,7 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
     const b = base();
     return b === undefined ? undefined : `${b}/sensors/${encodeURIComponent(id)}`;
   });
-  const episodes = new Episodes({
+  const makeEpisodes = (): Episodes => new Episodes({
     clock: o.clock,
     store: o.store,
     queue: o.queue,
@@ -122,13 +141,66 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
     ...(o.onAcknowledge ? { onAcknowledge: o.onAcknowledge } : {}),
     log,
   });
-  const decisions = new Decisions({
+  const makeDecisions = (episodes: Episodes): Decisions => new Decisions({
     clock: o.clock,
     episodes,
     index: () => index,
     statusOf: o.statusOf,
     schedule: (what, fn) => void schedule(what, fn),
     consoleLink: nodeLink,
+    store: o.store,
+    ...(o.history ? { history: o.history } : {}),
+  });
+  // Replaced wholesale when this process becomes the leader, so that nothing of a previous term
+  // (timers, alerts in memory) outlives it; a standby's episodes only record acknowledgements.
+  let episodes = makeEpisodes();
+  let decisions = makeDecisions(episodes);
+  let decided = 0;
+
+  // Of several core processes on one database only the holder of the lease decides and sends.
+  const lease = o.store.lease();
+  const retryMs = o.leaseRetryMs ?? 5000;
+  let leading = false;
+  let leaseTimer: TimerHandle | undefined;
+  const retire = (): void => {
+    decided += decisions.decisions;
+    decisions.stop();
+    episodes.stopAll();
+    episodes = makeEpisodes();
+    decisions = makeDecisions(episodes);
+  };
+  const lead = async (): Promise<void> => {
+    retire();
+    leading = true;
+    const loaded = await episodes.load();
+    if (loaded > 0) log('info', `alerting: carried on ${loaded} open or acknowledged alert${loaded === 1 ? '' : 's'}`);
+    await decisions.load();
+    if (o.reconcile !== false) await decisions.reconcile();
+    decisions.armSchedules();
+    o.onLeadership?.(true);
+  };
+  const retry = (): void => {
+    leaseTimer = o.clock.setTimeout(() => {
+      leaseTimer = undefined;
+      void schedule('trying for the leader lease', tryLead);
+    }, retryMs);
+  };
+  const tryLead = async (): Promise<void> => {
+    if (leading) return;
+    if (await lease.acquire()) {
+      log('info', 'alerting: leading (deciding and sending for this database)');
+      await lead();
+    } else retry();
+  };
+  lease.onLost((reason) => {
+    void schedule('standing down', async () => {
+      if (!leading) return;
+      leading = false;
+      retire();
+      log('warn', `alerting: lost the leader lease (${reason}): standing by, another process takes over`);
+      o.onLeadership?.(false);
+      retry();
+    });
   });
   const keepMs = (o.keepResolvedDays ?? 365) * DAY_MS;
   let purgeTimer: TimerHandle | undefined;
@@ -140,9 +212,11 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
     purgeTimer = o.clock.setTimeout(purge, DAY_MS);
   };
   purge();
-  const loaded = await episodes.load();
-  if (loaded > 0) log('info', `alerting: carried on ${loaded} open or acknowledged alert${loaded === 1 ? '' : 's'}`);
-  if (o.reconcile !== false) await schedule('deciding the states found at start', () => decisions.reconcile());
+  await schedule('trying for the leader lease', tryLead);
+  /** Work that only the leader does, run in order; dropped on a standby (the leader sees the same). */
+  const leaderOnly = (what: string, fn: () => Promise<void>): void => {
+    if (leading) void schedule(what, async () => (leading ? fn() : undefined));
+  };
 
   const service: AlertingService = {
     async alerts(q: AlertQuery) {
@@ -172,20 +246,24 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
       return verifyAckToken(token, o.ackKey, o.clock.now());
     },
     async securityFinding(f: SecurityFindingNotice) {
-      await schedule(`security finding ${f.findingId}`, () => decisions.securityFinding(f));
+      if (!leading) return;
+      await schedule(`security finding ${f.findingId}`, async () => (leading ? decisions.securityFinding(f) : undefined));
     },
   };
 
   return {
     service,
-    onStateChange: (e) => void schedule(`state change of ${e.sensorId}`, () => decisions.stateChange(e)),
+    onStateChange: (e) => leaderOnly(`state change of ${e.sensorId}`, () => decisions.stateChange(e)),
     onReading: (r) => {
       // Most deployments alert on states only: then a reading costs nothing here.
-      if (readings) void schedule(`reading of ${r.sensorId}`, () => decisions.reading(r));
+      if (readings) leaderOnly(`reading of ${r.sensorId}`, () => decisions.reading(r));
     },
+    leading: () => leading,
     updateTree(tree) {
       void schedule('applying a new tree', async () => {
         index = new RuleIndex(index.config, new Topology(tree));
+        if (!leading) return;
+        decisions.armSchedules();
         // Alerts whose sensors are all gone from the tree end without a notice.
         for (const a of [...episodes.active()]) {
           if (a.sensorIds.length > 0 && a.sensorIds.every((s) => !tree.nodes.has(s))) await episodes.resolve(a, false);
@@ -193,10 +271,16 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
       });
     },
     updateConfig(config) {
+      const bad = optionProblem(config, o);
+      if (bad !== undefined) {
+        log('error', `${bad}; the new alerting config is not applied`);
+        return;
+      }
       void schedule('applying a new alerting config', async () => {
         index = new RuleIndex(config, index.topology);
         readings = index.wantsReadings;
         decisions.reconfigure();
+        if (leading) decisions.armSchedules();
       });
     },
     idle: async () => {
@@ -207,13 +291,16 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
         await seen;
       }
     },
-    stats: () => ({ decisions: decisions.decisions, busyMs }),
+    stats: () => ({ decisions: decided + decisions.decisions, busyMs }),
     async close() {
       await chain;
+      if (leading) await decisions.flush().catch((err: unknown) => log('error', `alerting: saving flapping history at close failed: ${err instanceof Error ? err.message : String(err)}`));
       closed = true;
       if (purgeTimer !== undefined) o.clock.clearTimeout(purgeTimer);
+      if (leaseTimer !== undefined) o.clock.clearTimeout(leaseTimer);
       decisions.stop();
       episodes.stopAll();
+      await lease.release();
     },
   };
 }

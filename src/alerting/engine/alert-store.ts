@@ -17,7 +17,7 @@ export interface ToldEntry {
 
 /** What the engine needs to carry an episode on after a restart; kept as JSON. */
 export interface AlertData {
-  readonly trigger: 'state' | 'held' | 'threshold' | 'change' | 'security' | 'flapping';
+  readonly trigger: 'state' | 'held' | 'threshold' | 'change' | 'security' | 'flapping' | 'unusual';
   readonly told: readonly ToldEntry[];
   readonly vars: TemplateVars;
   /** The alert was opened while a maintenance window of the rule was active: recorded, not sent. */
@@ -44,6 +44,29 @@ export interface StoredAlert {
   readonly data: AlertData;
 }
 
+/**
+ * A condition the engine tracks between alerts (when a threshold breach began, a sensor's recent
+ * state changes for flapping), kept so that a restart neither resets a "for 10 min" timer nor
+ * forgets flapping. The value is JSON-compatible data.
+ */
+export interface StoredCondition {
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/**
+ * The leader lease: of several core processes on one database, only the holder decides and sends.
+ * SQLite is single-process, so its lease is always held.
+ */
+export interface LeaderLease {
+  /** Tries to take (or keep) the lease; true while this process holds it. Never throws. */
+  acquire(): Promise<boolean>;
+  /** `fn` runs once each time a held lease is lost (its connection died). */
+  onLost(fn: (reason: string) => void): void;
+  /** Gives the lease up (close). */
+  release(): Promise<void>;
+}
+
 export interface AlertStore {
   /** Inserts or replaces the alerts (by id) in one transaction. */
   saveAlerts(alerts: readonly StoredAlert[]): Promise<void>;
@@ -54,6 +77,12 @@ export interface AlertStore {
   active(): Promise<StoredAlert[]>;
   /** Deletes resolved alerts resolved before `before` (epoch ms); returns how many. */
   deleteResolvedBefore(before: number): Promise<number>;
+  /** Upserts `set` and deletes the keys in `remove`, in one transaction. */
+  saveConditions(set: readonly StoredCondition[], remove: readonly string[]): Promise<void>;
+  /** Every stored condition, by key order. */
+  conditions(): Promise<StoredCondition[]>;
+  /** A new lease object for this process (each call is a separate contender). */
+  lease(): LeaderLease;
 }
 
 export const ALERT_QUERY_DEFAULT_LIMIT = 100;

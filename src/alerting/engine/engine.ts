@@ -7,15 +7,17 @@ import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { SensorStatus, StateEvent, TimedReading } from '../../core/model.ts';
 import type { SecurityFindingNotice } from '../service.ts';
 import type { AlertRule } from '../config.ts';
-import type { TemplateVars } from '../notification.ts';
-import type { Severity } from './alert-store.ts';
+import type { AlertStore } from './alert-store.ts';
 import type { Episodes } from './episodes.ts';
-import { FlapTracker } from './flapping.ts';
-import { clusterDown } from './grouping.ts';
+import type { FlapOptions } from './flapping.ts';
 import type { RuleIndex } from './rules.ts';
 import { decideFinding } from './security.ts';
-import { describeChanges, describeState, heldTitle, memberOf, pickParent, stateTitle, thresholdTitle } from './titles.ts';
+import { describeChanges, describeState, heldTitle, thresholdTitle } from './titles.ts';
+import { Opener } from './opener.ts';
+import { inHours, nextHoursChange } from './hours.ts';
 import { KeyedTimers } from './timers.ts';
+import { Tracked } from './tracked.ts';
+import { decideUnusual, UsualRanges, type UsualHistory } from './unusual.ts';
 
 export interface DecisionOptions {
   readonly clock: Clock;
@@ -24,6 +26,10 @@ export interface DecisionOptions {
   readonly statusOf: (sensorId: string) => SensorStatus | undefined;
   readonly schedule: (what: string, fn: () => Promise<void>) => void;
   readonly consoleLink: (nodeId: string) => string | undefined;
+  /** Where threshold starts and flapping history are kept across restarts. */
+  readonly store: AlertStore;
+  /** The store's history, for the usual ranges of unusual triggers. */
+  readonly history?: UsualHistory;
 }
 
 interface Buffer {
@@ -34,43 +40,84 @@ interface Buffer {
 
 export class Decisions {
   readonly #o: DecisionOptions;
-  #flap: FlapTracker;
+  readonly #tracked: Tracked;
   /** Down sensors gathered per rule during the grouping window. */
   readonly #buffers = new Map<string, Buffer>();
   /** rule + sensor → timer of a held state or a held threshold. */
   readonly #holds: KeyedTimers;
-  /** rule + sensor → when the threshold condition began, and the last value. */
-  readonly #breach = new Map<string, { start: number; value: number }>();
   /** sensor → when a flapping sensor settles. */
   readonly #settleTimers: KeyedTimers;
+  /** rule + zone → the next start or end of the rule's active hours. */
+  readonly #scheduleTimers: KeyedTimers;
   readonly #last = new Map<string, { message?: string; values: Map<string, number> }>();
-  readonly #downMembers = new Map<string, Set<string>>();
   /** Decisions taken (events and readings looked at against each applicable rule). */
   decisions = 0;
 
+  readonly #opener: Opener;
+  #flushTimer: TimerHandle | undefined;
+  readonly #usual: UsualRanges | undefined;
+
   constructor(o: DecisionOptions) {
     this.#o = o;
-    this.#flap = this.#newFlap();
+    this.#opener = new Opener(o);
+    this.#usual = o.history ? new UsualRanges(o.history) : undefined;
+    this.#tracked = new Tracked(o.store, this.#flapOptions());
     this.#holds = new KeyedTimers(o.clock, o.schedule);
     this.#settleTimers = new KeyedTimers(o.clock, o.schedule);
+    this.#scheduleTimers = new KeyedTimers(o.clock, o.schedule);
   }
 
-  #newFlap(): FlapTracker {
+  #flapOptions(): FlapOptions {
     const f = this.#o.index().config.flapping;
-    return new FlapTracker({ changes: f.changes, windowMs: f.window * 1000, settleMs: f.settle * 1000 });
+    return { changes: f.changes, windowMs: f.window * 1000, settleMs: f.settle * 1000 };
   }
 
-  /** Config reload: flapping thresholds may have changed. */
+  /** Config reload: flapping thresholds may have changed (the history so far is kept). */
   reconfigure(): void {
-    this.#flap = this.#newFlap();
+    this.#tracked.reconfigure(this.#flapOptions(), this.#o.clock.now());
+  }
+
+  /**
+   * Takes up the conditions kept before a restart: threshold breaches re-arm their timers from the
+   * stored start, flapping sensors their settle timers. Run after the episodes are loaded.
+   */
+  async load(): Promise<void> {
+    const r = await this.#tracked.load(this.#o.clock.now());
+    const idx = this.#o.index();
+    for (const b of r.breaches) {
+      const rule = idx.rule(b.rule);
+      if (!rule?.trigger.threshold || !idx.topology.isSensor(b.sensorId)) {
+        await this.#tracked.dropBreach(b.rule, b.sensorId);
+        continue;
+      }
+      if (!this.#o.episodes.covering(rule.name, b.sensorId)) this.#armThreshold(rule, b.sensorId, b.breach.start);
+    }
+    for (const [id, at] of r.flapping) this.#armSettle(id, at);
+  }
+
+  /** Flapping history is saved a second after it changes, in one write for all sensors that changed. */
+  #saveSoon(): void {
+    if (this.#flushTimer !== undefined) return;
+    this.#flushTimer = this.#o.clock.setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#o.schedule('saving flapping history', () => this.#tracked.flush());
+    }, 1000);
+  }
+
+  /** Saves what waits to be saved (at close). */
+  async flush(): Promise<void> {
+    await this.#tracked.flush();
   }
 
   stop(): void {
+    if (this.#flushTimer !== undefined) this.#o.clock.clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     const clock = this.#o.clock;
     for (const b of this.#buffers.values()) clock.clearTimeout(b.timer);
     this.#buffers.clear();
     this.#holds.clear();
     this.#settleTimers.clear();
+    this.#scheduleTimers.clear();
   }
 
   #active(rule: AlertRule, nodeId: string, now: number): boolean {
@@ -85,7 +132,7 @@ export class Decisions {
     if (e.to !== 'paused' && e.from !== 'paused') await this.#flapUpdate(id, e, rules);
     if (e.to === 'paused') {
       // Paused (by a user, a maintenance window or a Down master): never an alert of its own.
-      for (const r of rules) this.#forget(r.name, id);
+      for (const r of rules) await this.#forget(r.name, id);
       return;
     }
     for (const rule of rules) {
@@ -95,12 +142,12 @@ export class Decisions {
         // Leaving a pause passes through Unknown until the next check: that is not news.
         const resumed = e.from === 'paused' && e.to === 'unknown';
         const matches = !resumed && t.state.to.includes(e.to) && (t.state.from === undefined || t.state.from.includes(e.from));
-        if (matches && !this.#flap.isFlapping(id) && this.#active(rule, id, e.ts)) {
-          if (e.to === 'up') await this.#openSingle(rule, id, e, 'state', { oneShot: true });
+        if (matches && !this.#tracked.flap.isFlapping(id) && this.#active(rule, id, e.ts)) {
+          if (e.to === 'up') await this.#opener.openSingle(rule, id, e, 'state', { oneShot: true });
           else {
             const open = this.#o.episodes.covering(rule.name, id);
             if (!open) await this.#candidate(rule, id, e);
-            else if (e.to === 'down') this.#downMembers.get(open.id)?.add(id);
+            else if (e.to === 'down') this.#opener.downMembers.get(open.id)?.add(id);
           }
         }
       }
@@ -110,7 +157,7 @@ export class Decisions {
       }
       if (e.to === 'up' && (t.state || t.held)) {
         this.#dropFromBuffer(rule.name, id);
-        await this.#recovered(rule.name, id);
+        await this.#opener.recovered(rule.name, id);
       }
     }
   }
@@ -127,20 +174,24 @@ export class Decisions {
         this.decisions++;
         const v = r.channels.find((c) => c.key === t.threshold!.channel)?.value;
         if (v === undefined) continue;
-        const k = `${rule.name}\u0000${id}`;
         const breach = (t.threshold.above !== undefined && v > t.threshold.above) || (t.threshold.below !== undefined && v < t.threshold.below);
-        const known = this.#breach.get(k);
+        const known = this.#tracked.breach(rule.name, id);
         if (breach) {
-          this.#breach.set(k, { start: known?.start ?? r.ts, value: v });
+          await this.#tracked.setBreach(rule.name, id, { start: known?.start ?? r.ts, value: v });
           if (!known && !this.#o.episodes.covering(rule.name, id)) this.#armThreshold(rule, id, r.ts);
         } else {
           if (known) {
-            this.#breach.delete(k);
+            await this.#tracked.dropBreach(rule.name, id);
             this.#cancelHold(rule.name, id);
           }
           // Also an alert carried over a restart, whose breach this process never saw begin.
-          if (this.#o.episodes.covering(rule.name, id)) await this.#recovered(rule.name, id);
+          if (this.#o.episodes.covering(rule.name, id)) await this.#opener.recovered(rule.name, id);
         }
+      }
+      if (t.unusual) {
+        this.decisions++;
+        if (!this.#usual) throw new Error(`rule "${rule.name}" has an unusual trigger but alerting was started without the store's history (AlertingOptions.history)`);
+        await decideUnusual(rule, r, { ranges: this.#usual, episodes: this.#o.episodes, opener: this.#opener, statusOf: this.#o.statusOf, active: (at) => this.#active(rule, r.sensorId, at) });
       }
       if (t.change) {
         this.decisions++;
@@ -149,8 +200,8 @@ export class Decisions {
         if (!prev || !this.#active(rule, id, r.ts)) continue;
         const changes = describeChanges(prev, r, t.change);
         if (changes.length > 0) {
-          const title = `${this.#label(id)}: ${changes.join('; ')}`;
-          await this.#openSingle(rule, id, { ts: r.ts, to: this.#o.statusOf(id)?.state ?? 'up', message: r.message }, 'change', { oneShot: true, title, discriminator: `${r.ts}` });
+          const title = `${this.#opener.label(id)}: ${changes.join('; ')}`;
+          await this.#opener.openSingle(rule, id, { ts: r.ts, to: this.#o.statusOf(id)?.state ?? 'up', message: r.message }, 'change', { oneShot: true, title, discriminator: `${r.ts}` });
         }
       }
     }
@@ -158,7 +209,7 @@ export class Decisions {
   }
 
   async securityFinding(f: SecurityFindingNotice): Promise<void> {
-    this.decisions += await decideFinding(f, { index: this.#o.index(), episodes: this.#o.episodes, now: this.#o.clock.now(), link: (id) => this.#link(id) });
+    this.decisions += await decideFinding(f, { index: this.#o.index(), episodes: this.#o.episodes, now: this.#o.clock.now(), link: (id) => this.#opener.link(id) });
   }
 
   /**
@@ -167,41 +218,77 @@ export class Decisions {
    * first time, so nothing told before is told again), and held-state timers restart from `since`.
    */
   async reconcile(): Promise<void> {
+    await this.#standing('state at start', () => true);
+  }
+
+  /**
+   * Rules with active hours are looked at again whenever their hours begin: a sensor still in the
+   * rule's trigger state (or a threshold still breached) without an alert of the rule is decided
+   * then, so that the night rule takes up an outage that began in the day ("page by night").
+   */
+  armSchedules(): void {
+    this.#scheduleTimers.clear();
+    const idx = this.#o.index();
+    const now = this.#o.clock.now();
+    for (const rule of idx.config.rules) {
+      if (!rule.schedule) continue;
+      for (const zone of rule.schedule.timezone !== undefined ? [rule.schedule.timezone] : idx.topology.zones()) this.#armSchedule(rule.name, zone, now);
+    }
+  }
+
+  #armSchedule(ruleName: string, zone: string, from: number): void {
+    const hours = this.#o.index().rule(ruleName)?.schedule?.hours;
+    const at = hours ? nextHoursChange(hours, from, zone) : undefined;
+    if (!hours || at === undefined) return;
+    this.#scheduleTimers.arm(`${ruleName}\u0000${zone}`, at, `active hours of rule ${ruleName} (${zone})`, async () => {
+      const now = this.#o.clock.now();
+      const idx = this.#o.index();
+      const rule = idx.rule(ruleName);
+      if (rule && inHours(hours, now, zone)) {
+        const mine = (r: AlertRule, id: string) => r.name === ruleName && idx.scheduleZone(r, id) === zone;
+        await this.#standing('active hours began', mine);
+        for (const b of this.#tracked.breachesOf(ruleName)) {
+          if (idx.topology.isSensor(b.sensorId) && mine(rule, b.sensorId) && idx.rulesFor(b.sensorId).includes(rule) && !this.#o.episodes.covering(ruleName, b.sensorId)) this.#armThreshold(rule, b.sensorId, b.breach.start);
+        }
+      }
+      this.#armSchedule(ruleName, zone, now);
+    });
+  }
+
+  /**
+   * Sensors already in a triggering state without an alert are decided as if they had just changed
+   * (the ids are the same as the first time, so nothing told before is told again), and held-state
+   * timers restart from `since`.
+   */
+  async #standing(reason: string, applies: (rule: AlertRule, sensorId: string) => boolean): Promise<void> {
     const topo = this.#o.index().topology;
     for (const n of topo.tree.nodes.values()) {
       if (n.type !== 'sensor') continue;
       const s = this.#o.statusOf(n.id);
       // Unknown is where every sensor starts ("not checked yet"): deciding it at start would be noise.
       if (!s || s.state === 'paused' || s.state === 'up' || s.state === 'unknown') continue;
-      const e: StateEvent = { sensorId: n.id, ts: s.since, from: 'unknown', to: s.state, reason: 'state at start', ...(s.message !== undefined ? { message: s.message } : {}) };
+      const e: StateEvent = { sensorId: n.id, ts: s.since, from: 'unknown', to: s.state, reason, ...(s.message !== undefined ? { message: s.message } : {}) };
       for (const rule of this.#o.index().rulesFor(n.id)) {
+        if (!applies(rule, n.id)) continue;
         const t = rule.trigger;
-        if (t.state?.to.includes(s.state) && !this.#o.episodes.covering(rule.name, n.id) && this.#active(rule, n.id, this.#o.clock.now())) await this.#candidate(rule, n.id, e);
+        // A flapping sensor's state is held back until it settles, across a restart too.
+        if (t.state?.to.includes(s.state) && !this.#tracked.flap.isFlapping(n.id) && !this.#o.episodes.covering(rule.name, n.id) && this.#active(rule, n.id, this.#o.clock.now())) await this.#candidate(rule, n.id, e);
         if (t.held?.state === s.state && !this.#holds.has(`${rule.name}\u0000${n.id}`) && !this.#o.episodes.covering(rule.name, n.id)) this.#armHeld(rule, n.id, s.since);
       }
     }
   }
 
-  #label(id: string): string {
-    const v = this.#o.index().topology.vars(id);
-    return v.device !== undefined && v.sensor !== undefined ? `${v.device} / ${v.sensor}` : (v.sensor ?? id);
-  }
-
-  #link(id: string): Pick<TemplateVars, 'consoleUrl'> {
-    const url = this.#o.consoleLink(id);
-    return url !== undefined ? { consoleUrl: url } : {};
-  }
-
   async #flapUpdate(id: string, e: StateEvent, rules: readonly AlertRule[]): Promise<void> {
-    const u = this.#flap.change(id, e.ts);
+    const u = this.#tracked.flapChange(id, e.ts);
+    this.#saveSoon();
     if (u.kind === 'steady') return;
     this.#armSettle(id, u.settleAt);
     if (u.kind !== 'started') return;
     const f = this.#o.index().config.flapping;
     for (const rule of rules) {
       if (!rule.trigger.state && !rule.trigger.held) continue;
-      const title = `${this.#label(id)} is flapping (${u.changes} state changes in ${Math.round(f.window / 60)} min)`;
-      await this.#openSingle(rule, id, e, 'flapping', { title, kind: 'flapping', discriminator: `flap:${e.ts}` });
+      const title = `${this.#opener.label(id)} is flapping (${u.changes} state changes in ${Math.round(f.window / 60)} min)`;
+      await this.#opener.openSingle(rule, id, e, 'flapping', { title, kind: 'flapping', discriminator: `flap:${e.ts}` });
     }
   }
 
@@ -210,12 +297,12 @@ export class Decisions {
   }
 
   async #settled(id: string): Promise<void> {
-    if (!this.#flap.settle(id, this.#o.clock.now())) return;
+    if (!(await this.#tracked.flapSettle(id, this.#o.clock.now()))) return;
     const status = this.#o.statusOf(id);
     const state = status?.state ?? 'unknown';
     for (const a of [...this.#o.episodes.active()]) {
       if (a.data.trigger !== 'flapping' || !a.sensorIds.includes(id)) continue;
-      await this.#o.episodes.resolve(a, { kind: 'flapping', title: `${this.#label(id)} has settled: now ${describeState(state)}`, state });
+      await this.#o.episodes.resolve(a, { kind: 'flapping', title: `${this.#opener.label(id)} has settled: now ${describeState(state)}`, state });
     }
     // Settled in a state that alerts: decide it now, as a fresh change.
     if (status && state !== 'up' && state !== 'paused') {
@@ -228,7 +315,7 @@ export class Decisions {
 
   async #candidate(rule: AlertRule, id: string, e: Pick<StateEvent, 'ts' | 'to' | 'from' | 'message'>): Promise<void> {
     if (e.to !== 'down' || !rule.grouping) {
-      await this.#openSingle(rule, id, e, 'state', {});
+      await this.#opener.openSingle(rule, id, e, 'state', {});
       return;
     }
     const topo = this.#o.index().topology;
@@ -249,80 +336,9 @@ export class Decisions {
   async #flush(ruleName: string): Promise<void> {
     const b = this.#buffers.get(ruleName);
     this.#buffers.delete(ruleName);
-    const idx = this.#o.index();
-    const rule = idx.rule(ruleName);
+    const rule = this.#o.index().rule(ruleName);
     if (!b || !rule) return;
-    // A member paused by its master in the meantime, or back up, is no longer an alert.
-    const still = [...b.members.keys()].filter((id) => this.#o.statusOf(id)?.state === 'down' && !this.#o.episodes.covering(ruleName, id));
-    const g = idx.config.grouping;
-    const clusters = clusterDown(still, idx.topology, (s) => {
-      const st = this.#o.statusOf(s);
-      if (st?.state === 'down' || (st?.state === 'paused' && st.pauseReason === 'dependency')) return 'affected';
-      return st?.state === 'paused' ? 'inactive' : 'healthy';
-    }, g);
-    for (const [parent, members] of clusters.groups) {
-      const openedAt = Math.min(...members.map((m) => b.members.get(m)!));
-      const dependents = members.reduce((n, m) => n + idx.topology.dependentsOf(m), 0);
-      const title = `${members.length} sensors Down behind ${idx.topology.name(parent)}`;
-      await this.#o.episodes.open({
-        rule,
-        nodeId: parent,
-        sensorIds: members,
-        trigger: 'state',
-        discriminator: `${openedAt}`,
-        openedAt,
-        severity: rule.severity ?? 'critical',
-        kind: 'grouped',
-        vars: {
-          title,
-          state: 'down',
-          ...pickParent(idx.topology.vars(members[0]!), idx.topology.node(parent)?.type),
-          since: openedAt,
-          ...this.#link(parent),
-          members: members.map((m) => memberOf(idx.topology, m, this.#o.statusOf(m))),
-        },
-        affectedDependents: dependents,
-        timezone: idx.topology.timezoneOf(members[0]!),
-      });
-    }
-    for (const id of clusters.singles) await this.#openSingle(rule, id, { ts: b.members.get(id)!, to: 'down' }, 'state', {});
-  }
-
-  async #openSingle(
-    rule: AlertRule,
-    id: string,
-    e: Pick<StateEvent, 'ts' | 'to'> & { readonly from?: StateEvent['from']; readonly message?: string | undefined },
-    trigger: 'state' | 'held' | 'threshold' | 'change' | 'flapping',
-    o: { oneShot?: boolean; title?: string; kind?: 'alert' | 'flapping'; discriminator?: string; value?: number },
-  ): Promise<void> {
-    const topo = this.#o.index().topology;
-    const status = this.#o.statusOf(id);
-    const message = e.message ?? status?.message;
-    const severity: Severity = rule.severity ?? (trigger === 'change' || e.to === 'up' ? 'info' : e.to === 'down' ? 'critical' : 'warning');
-    await this.#o.episodes.open({
-      rule,
-      nodeId: id,
-      sensorIds: [id],
-      trigger,
-      discriminator: o.discriminator ?? `${e.ts}`,
-      openedAt: e.ts,
-      severity,
-      kind: o.kind ?? 'alert',
-      vars: {
-        title: o.title ?? stateTitle(this.#label(id), e.to),
-        state: e.to,
-        ...(e.from !== undefined ? { previousState: e.from } : {}),
-        ...topo.vars(id),
-        ...(message !== undefined ? { message } : {}),
-        ...(o.value !== undefined ? { value: String(o.value) } : {}),
-        since: status?.since ?? e.ts,
-        ...this.#link(id),
-      },
-      affectedDependents: topo.dependentsOf(id),
-      ...(o.oneShot ? { oneShot: true } : {}),
-      ...(o.kind === 'flapping' ? { noEscalation: true } : {}),
-      timezone: topo.timezoneOf(id),
-    });
+    await this.#opener.openOutage(rule, b.members);
   }
 
   #armHeld(rule: AlertRule, id: string, since: number): void {
@@ -331,7 +347,7 @@ export class Decisions {
     this.#hold(rule.name, id, due, async () => {
       const s = this.#o.statusOf(id);
       if (s?.state !== t.state || s.since !== since || this.#o.episodes.covering(rule.name, id) || !this.#active(rule, id, this.#o.clock.now())) return;
-      await this.#openSingle(rule, id, { ts: due, to: t.state, from: t.state }, 'held', { title: heldTitle(this.#label(id), t.state, t.for) });
+      await this.#opener.openSingle(rule, id, { ts: due, to: t.state, from: t.state }, 'held', { title: heldTitle(this.#opener.label(id), t.state, t.for) });
     });
   }
 
@@ -339,10 +355,10 @@ export class Decisions {
     const t = rule.trigger.threshold!;
     const due = start + t.for * 1000;
     this.#hold(rule.name, id, due, async () => {
-      const b = this.#breach.get(`${rule.name}\u0000${id}`);
+      const b = this.#tracked.breach(rule.name, id);
       if (!b || b.start !== start || this.#o.episodes.covering(rule.name, id) || !this.#active(rule, id, this.#o.clock.now())) return;
-      const title = thresholdTitle(this.#label(id), t.channel, t.above, t.below, t.for, b.value);
-      await this.#openSingle(rule, id, { ts: due, to: this.#o.statusOf(id)?.state ?? 'warning' }, 'threshold', { title, value: b.value, discriminator: `${start}` });
+      const title = thresholdTitle(this.#opener.label(id), t.channel, t.above, t.below, t.for, b.value);
+      await this.#opener.openSingle(rule, id, { ts: due, to: this.#o.statusOf(id)?.state ?? 'warning' }, 'threshold', { title, value: b.value, discriminator: `${start}` });
     });
   }
 
@@ -358,28 +374,10 @@ export class Decisions {
     this.#buffers.get(rule)?.members.delete(id);
   }
 
-  #forget(rule: string, id: string): void {
+  async #forget(rule: string, id: string): Promise<void> {
     this.#dropFromBuffer(rule, id);
     this.#cancelHold(rule, id);
-    this.#breach.delete(`${rule}\u0000${id}`);
+    await this.#tracked.dropBreach(rule, id);
   }
 
-  /** A sensor is back Up: its alert resolves once none of its sensors is still Down. */
-  async #recovered(rule: string, id: string): Promise<void> {
-    const a = this.#o.episodes.covering(rule, id);
-    if (!a || a.data.trigger === 'flapping' || a.data.trigger === 'security') return;
-    if (a.sensorIds.length > 1) {
-      // Members still Down, worked out once per alert, so that an outage of thousands ends in linear time.
-      let down = this.#downMembers.get(a.id);
-      if (!down) this.#downMembers.set(a.id, (down = new Set(a.sensorIds.filter((s) => this.#o.statusOf(s)?.state === 'down'))));
-      down.delete(id);
-      for (const s of down) {
-        if (this.#o.statusOf(s)?.state === 'down') return;
-        down.delete(s);
-      }
-      this.#downMembers.delete(a.id);
-    }
-    const title = a.sensorIds.length > 1 || a.data.trigger === 'threshold' ? `Recovered: ${a.title}` : `${this.#label(id)} is back Up`;
-    await this.#o.episodes.resolve(a, { kind: 'recovery', title, state: 'up' });
-  }
 }

@@ -1,12 +1,14 @@
 // Alert episodes (open → acknowledged → resolved): opening one tells its first recipients, a timer
 // per open episode escalates and reminds at the due times kept in the store (so a restart carries
 // on where it stopped), acknowledgement stops it, and resolution tells everyone who was told.
+// While a maintenance window of the rule is active, or outside its hours, nothing is sent: the item
+// due waits (the escalation clock stands still) unless another rule covers the time.
 // Notifications are enqueued before the episode is saved: after a crash in between, the same
 // decision is taken again and the queue drops the duplicates by key.
 
 import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
-import { activeWindow } from '../../core/maintenance.ts';
+import { activeWindow, nextBoundary } from '../../core/maintenance.ts';
 import type { DeliveryQueue, Notification, NotificationKind, TemplateVars } from '../notification.ts';
 import type { AlertRule } from '../config.ts';
 import type { AlertData, AlertStore, Severity, StoredAlert, ToldEntry } from './alert-store.ts';
@@ -53,9 +55,23 @@ interface Progress {
   /** When the current escalation step was sent. */
   readonly stepAt: number;
   readonly remindersInStep: number;
+  /** Origin of the escalation clock (default openedAt): each wait (maintenance, off hours) moves it on. */
+  readonly base: number;
+  /** When the last step or reminder went out: the next reminder counts from here. */
+  readonly lastAt: number;
+  /** The first notification is still owed (opened inside a maintenance window): due at this instant. */
+  readonly owedAt: number;
+  /** The notification kind of the owed first notification. */
+  readonly owedKind: NotificationKind;
 }
 
 type Data = AlertData & Partial<Progress> & { readonly timezone?: string };
+
+interface Due {
+  readonly at: number;
+  readonly step?: number;
+  readonly first?: boolean;
+}
 
 export class Episodes {
   readonly #o: EpisodeOptions;
@@ -116,14 +132,19 @@ export class Episodes {
       affectedDependents: s.affectedDependents,
       escalationStep: 0,
       reminders: 0,
-      data: { trigger: s.trigger, told: [], vars, ...(silenced !== undefined ? { silenced } : {}), stepAt: now, remindersInStep: 0, timezone: s.timezone } as Data,
+      data: { trigger: s.trigger, told: [], vars, ...(silenced !== undefined ? { silenced } : {}), stepAt: now, lastAt: now, remindersInStep: 0, base: now, timezone: s.timezone } as Data,
     };
     if (silenced === undefined) {
       const targets = this.#o.index().targets(s.rule, 0, now);
       const told = await this.#send(alert, s.kind, 's0', targets, vars, !s.oneShot);
       alert = { ...alert, data: { ...alert.data, told } };
       if (!s.oneShot && !s.noEscalation) alert = this.#withNextDue(alert, s.rule);
-    } else this.#o.log('info', `alert ${id} (rule ${s.rule.name}, ${s.nodeId}) opened silently: maintenance window ${silenced} is active`);
+    } else if (!s.oneShot) {
+      // Still open when the window ends: the first notification is owed then (see #due).
+      const owedAt = this.#resumeAt(s.rule, s.nodeId, s.timezone, now);
+      if (owedAt !== undefined) alert = { ...alert, nextDueAt: owedAt, data: { ...alert.data, owedAt, owedKind: s.kind } as Data };
+      this.#o.log('info', `alert ${id} (rule ${s.rule.name}, ${s.nodeId}) opened silently: maintenance window ${silenced} is active${owedAt !== undefined ? `; told at ${new Date(owedAt).toISOString()} if still open and unacknowledged` : ''}`);
+    } else this.#o.log('info', `alert ${id} (rule ${s.rule.name}, ${s.nodeId}) recorded silently: maintenance window ${silenced} is active`);
     await this.#o.store.saveAlerts([alert]);
     if (!s.oneShot) {
       this.#index(alert);
@@ -149,11 +170,14 @@ export class Episodes {
       await this.#send(alert, notice.kind, 'end', targets, vars, false);
     }
     const { nextDueAt: _drop, ...rest } = alert;
-    await this.#save({ ...rest, state: 'resolved', resolvedAt: now });
+    // Keep an acknowledgement recorded by another core process (a standby serving the API).
+    const ack = alert.acknowledged ?? (await this.#o.store.alert(alert.id))?.acknowledged;
+    await this.#save({ ...rest, ...(ack ? { acknowledged: ack } : {}), state: 'resolved', resolvedAt: now });
   }
 
   async acknowledge(id: string, by: string, note: string | undefined, via: 'console' | 'api' | 'link'): Promise<StoredAlert> {
-    const alert = this.#active.get(id) ?? (await this.#o.store.alert(id));
+    // The store first: another core process may have acknowledged it already.
+    const alert = (await this.#o.store.alert(id)) ?? this.#active.get(id);
     if (!alert) throw new Error(`alert "${id}" not found`);
     if (alert.state !== 'open') return alert;
     const { nextDueAt: _drop, ...rest } = alert;
@@ -210,13 +234,21 @@ export class Episodes {
     this.#timers.set(a.id, handle);
   }
 
-  /** Next escalation step and next reminder of an open alert; the earlier one is due. */
-  #next(a: StoredAlert, rule: AlertRule): { at: number; step?: number } | undefined {
+  /** When the last step or reminder went out (rows written before lastAt was kept: worked out from the step). */
+  #lastSent(a: StoredAlert, rule: AlertRule): number {
+    const d = a.data as Data;
+    return d.lastAt ?? (d.stepAt ?? a.openedAt) + (d.remindersInStep ?? 0) * (rule.repeat?.every ?? 0) * 1000;
+  }
+
+  /** The owed first notification, else the next escalation step or reminder of an open alert, whichever is earlier. */
+  #next(a: StoredAlert, rule: AlertRule): Due | undefined {
     const idx = this.#o.index();
     const d = a.data as Data;
+    if (d.owedAt !== undefined) return { at: d.owedAt, first: true };
+    if (a.data.trigger === 'flapping') return undefined;
     const step = a.escalationStep + 1;
-    const stepAt = step < idx.stepCount(rule) ? a.openedAt + idx.stepAfterS(rule, step) * 1000 : undefined;
-    const remindAt = rule.repeat && a.reminders < rule.repeat.max ? (d.stepAt ?? a.openedAt) + ((d.remindersInStep ?? 0) + 1) * rule.repeat.every * 1000 : undefined;
+    const stepAt = step < idx.stepCount(rule) ? (d.base ?? a.openedAt) + idx.stepAfterS(rule, step) * 1000 : undefined;
+    const remindAt = rule.repeat && a.reminders < rule.repeat.max ? this.#lastSent(a, rule) + rule.repeat.every * 1000 : undefined;
     if (stepAt !== undefined && (remindAt === undefined || stepAt <= remindAt)) return { at: stepAt, step };
     return remindAt !== undefined ? { at: remindAt } : undefined;
   }
@@ -230,6 +262,13 @@ export class Episodes {
   async #due(id: string, due: number): Promise<void> {
     const a = this.#active.get(id);
     if (!a || a.state !== 'open' || a.nextDueAt !== due) return;
+    // Another core process (a standby serving the API) may have acknowledged it in the store.
+    const stored = await this.#o.store.alert(id);
+    if (stored && stored.state !== 'open') {
+      this.#index(stored);
+      this.#arm(stored);
+      return;
+    }
     const rule = this.#o.index().rule(a.ruleName);
     if (!rule) {
       // The rule was removed from the config: nothing more is due for its alerts.
@@ -241,17 +280,78 @@ export class Episodes {
     const n = this.#next(a, rule);
     if (!n) return;
     const d = a.data as Data;
-    const silenced = rule.maintenance.length > 0 ? activeWindow(this.#o.index().topology.tree.maintenance, rule.maintenance, now, d.timezone ?? 'UTC') : undefined;
-    let next: StoredAlert;
-    if (n.step !== undefined) {
-      const told = silenced === undefined ? await this.#send(a, 'escalation', `s${n.step}`, this.#o.index().targets(rule, n.step, now), { ...a.data.vars, title: `Escalation: ${a.title}` }, true) : [];
-      next = { ...a, escalationStep: n.step, data: { ...d, told: merge(a.data.told, told), stepAt: now, remindersInStep: 0 } as Data };
+    const idx = this.#o.index();
+    const tz = d.timezone ?? 'UTC';
+    const resume = this.#resumeAt(rule, a.nodeId, tz, now);
+    if (resume !== now) {
+      const inWindow = rule.maintenance.length > 0 && activeWindow(idx.topology.tree.maintenance, rule.maintenance, now, tz) !== undefined;
+      const cover = inWindow || n.first === true ? undefined : idx.coveringRule(rule, a.sensorIds.length > 0 ? a.sensorIds : [a.nodeId], now);
+      if (cover) {
+        // Off hours, but another rule is on duty now and tells its own people: this step is theirs.
+        this.#o.log('info', `alert ${a.id} (rule ${rule.name}): ${n.step !== undefined ? `step ${n.step}` : 'reminder'} not sent: outside the rule's hours, rule ${cover.name} covers this time`);
+        await this.#save(this.#withNextDue(this.#advanced(a, n, now, []), rule));
+        return;
+      }
+      if (resume === undefined) {
+        this.#o.log('warn', `alert ${a.id} (rule ${rule.name}): nothing more is sent, the rule is never active again (schedule or maintenance)`);
+        const { nextDueAt: _drop, ...rest } = a;
+        await this.#save(rest);
+        return;
+      }
+      // The escalation clock stands still while the rule is silenced or off hours: what was due
+      // now is due when it is active again, and every later step moves on by as much.
+      const shift = resume - n.at;
+      const moved: Data = n.first === true ? { ...d, owedAt: resume } : { ...d, base: (d.base ?? a.openedAt) + shift, lastAt: this.#lastSent(a, rule) + shift };
+      this.#o.log('info', `alert ${a.id} (rule ${rule.name}): ${inWindow ? 'maintenance window active' : 'outside the rule\'s hours'}, waiting until ${new Date(resume).toISOString()}`);
+      await this.#save(this.#withNextDue({ ...a, data: moved }, rule));
+      return;
+    }
+    let told: ToldEntry[];
+    if (n.first === true) {
+      told = await this.#send(a, d.owedKind ?? 'alert', 's0', idx.targets(rule, 0, now), a.data.vars, true);
+    } else if (n.step !== undefined) {
+      told = await this.#send(a, 'escalation', `s${n.step}`, idx.targets(rule, n.step, now), { ...a.data.vars, title: `Escalation: ${a.title}` }, true);
     } else {
       const r = (d.remindersInStep ?? 0) + 1;
-      const told = silenced === undefined ? await this.#send(a, 'reminder', `s${a.escalationStep}r${r}`, this.#o.index().targets(rule, a.escalationStep, now), { ...a.data.vars, title: `Reminder: ${a.title}` }, true) : [];
-      next = { ...a, reminders: a.reminders + 1, data: { ...d, told: merge(a.data.told, told), remindersInStep: r } as Data };
+      told = await this.#send(a, 'reminder', `s${a.escalationStep}r${r}`, idx.targets(rule, a.escalationStep, now), { ...a.data.vars, title: `Reminder: ${a.title}` }, true);
     }
-    await this.#save(this.#withNextDue(next, rule));
+    await this.#save(this.#withNextDue(this.#advanced(a, n, now, told), rule));
+  }
+
+  /** The alert after the due item went out (or was passed on to the rule covering the time). */
+  #advanced(a: StoredAlert, n: Due, now: number, told: readonly ToldEntry[]): StoredAlert {
+    const d = a.data as Data;
+    const all = merge(a.data.told, told);
+    if (n.first === true) {
+      const { owedAt: _o, owedKind: _k, ...rest } = d;
+      // The escalation clock starts when the first notification actually went out.
+      return { ...a, data: { ...rest, told: all, base: now, stepAt: now, lastAt: now, remindersInStep: 0 } as Data };
+    }
+    if (n.step !== undefined) return { ...a, escalationStep: n.step, data: { ...d, told: all, stepAt: now, lastAt: now, remindersInStep: 0 } as Data };
+    return { ...a, reminders: a.reminders + 1, data: { ...d, told: all, lastAt: now, remindersInStep: (d.remindersInStep ?? 0) + 1 } as Data };
+  }
+
+  /**
+   * The first instant at or after `from` at which the rule may notify about the node: no
+   * maintenance window of the rule active and inside its schedule. Undefined: never again.
+   */
+  #resumeAt(rule: AlertRule, nodeId: string, tz: string, from: number): number | undefined {
+    const idx = this.#o.index();
+    const windows = idx.topology.tree.maintenance;
+    let t = from;
+    // Windows and hours may chain (a window ending off hours): a few rounds settle it.
+    for (let i = 0; i < 64; i++) {
+      if (rule.maintenance.length > 0 && activeWindow(windows, rule.maintenance, t, tz) !== undefined) {
+        const b = nextBoundary(windows, rule.maintenance, t, tz);
+        if (b === undefined) return undefined;
+        t = b;
+        continue;
+      }
+      const next = idx.nextActiveAt(rule, nodeId, t);
+      if (next === undefined || next === t) return next;
+      t = next;
+    }
+    return undefined;
   }
 
   async #send(a: StoredAlert, kind: NotificationKind, tag: string, targets: readonly Target[], vars: TemplateVars, withAck: boolean): Promise<ToldEntry[]> {

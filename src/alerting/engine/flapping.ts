@@ -28,6 +28,11 @@ export class FlapTracker {
     return this.#flapping.has(id);
   }
 
+  /** Sensors with recent changes or flapping. */
+  ids(): string[] {
+    return [...new Set([...this.#changes.keys(), ...this.#flapping.keys()])];
+  }
+
   /** Flapping sensors with the time each one settles unless it changes again. */
   flapping(): ReadonlyMap<string, number> {
     return this.#flapping;
@@ -59,6 +64,21 @@ export class FlapTracker {
     this.#flapping.delete(id);
     this.#changes.delete(id);
     return true;
+  }
+
+  /** The sensor's recent changes and, when flapping, its settle time: what a restart needs to carry on. */
+  snapshot(id: string): { readonly changes: readonly number[]; readonly settleAt?: number } | undefined {
+    const changes = this.#changes.get(id);
+    const settleAt = this.#flapping.get(id);
+    if (!changes && settleAt === undefined) return undefined;
+    return { changes: [...(changes ?? [])], ...(settleAt !== undefined ? { settleAt } : {}) };
+  }
+
+  /** Puts back what snapshot() returned (after a restart); changes older than the window at `now` are dropped. */
+  restore(id: string, changes: readonly number[], settleAt: number | undefined, now: number): void {
+    const kept = changes.filter((ts) => ts > now - this.#o.windowMs);
+    if (kept.length > 0) this.#changes.set(id, kept);
+    if (settleAt !== undefined) this.#flapping.set(id, settleAt);
   }
 
   forget(id: string): void {

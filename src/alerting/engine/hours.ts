@@ -57,3 +57,27 @@ export function onCallNow(role: OnCallRole, epochMs: number): string[] {
   if (who.length > 0) return who;
   return role.fallback !== undefined ? [role.fallback] : [];
 }
+
+/**
+ * The first instant after `epochMs` at which the hours start or stop covering (whole minutes), or
+ * undefined when they never change (always or never active). Steps from one candidate boundary (a
+ * period's from/to, or midnight) to the next in local time and checks the real state there, so
+ * that a DST change merely costs an extra step.
+ */
+export function nextHoursChange(hours: readonly Pick<Hours, 'days' | 'from' | 'to'>[], epochMs: number, timezone: string): number | undefined {
+  const marks = [...new Set([0, ...hours.flatMap((h) => [minutes(h.from), minutes(h.to)])])].sort((a, b) => a - b);
+  const was = inHours(hours, epochMs, timezone);
+  let t = epochMs;
+  // Eight days of boundaries (plus DST slack) cover every weekly pattern.
+  for (let i = 0; i < 8 * (marks.length + 1) + 4; i++) {
+    const { day, minute } = localTime(t, timezone);
+    const next = marks.find((m) => m > minute) ?? 24 * 60;
+    // Start of the current minute, then forward to the next mark.
+    t = t - (t % 60_000) + (next - minute) * 60_000;
+    // A spring-forward gap on the way makes the local clock run ahead: back off to the mark itself.
+    const after = localTime(t, timezone);
+    if (next < 24 * 60 && after.day === day && after.minute > next) t -= (after.minute - next) * 60_000;
+    if (inHours(hours, t, timezone) !== was) return t;
+  }
+  return undefined;
+}

@@ -6,7 +6,7 @@ import type { Recipient } from '../notification.ts';
 import { addressOf, contactsOf, type AlertingConfig, type AlertRule, type Contact } from '../config.ts';
 import type { ChannelInstance } from '../channels/registry.ts';
 import { channelKind } from '../channels/registry.ts';
-import { inHours, onCallNow } from './hours.ts';
+import { inHours, nextHoursChange, onCallNow } from './hours.ts';
 import type { Topology } from './topology.ts';
 
 /** One message to send: a recipient on a channel. */
@@ -30,9 +30,9 @@ export class RuleIndex {
     this.#channels = new Map(config.channels.map((c) => [c.name, c as ChannelInstance]));
   }
 
-  /** Whether any rule looks at readings (thresholds, changes): without one, readings need no work. */
+  /** Whether any rule looks at readings (thresholds, unusual values, changes): without one, readings need no work. */
   get wantsReadings(): boolean {
-    return this.config.rules.some((r) => r.trigger.threshold !== undefined || r.trigger.change !== undefined);
+    return this.config.rules.some((r) => r.trigger.threshold !== undefined || r.trigger.unusual !== undefined || r.trigger.change !== undefined);
   }
 
   rule(name: string): AlertRule | undefined {
@@ -61,6 +61,33 @@ export class RuleIndex {
     if (!rule.schedule) return true;
     const zone = rule.schedule.timezone ?? (this.topology.node(nodeId) ? this.topology.timezoneOf(nodeId) : 'UTC');
     return inHours(rule.schedule.hours, now, zone);
+  }
+
+  /** The zone a rule's schedule is read in at a node: its own, else the node's site's. */
+  scheduleZone(rule: AlertRule, nodeId: string): string {
+    return rule.schedule?.timezone ?? (this.topology.node(nodeId) ? this.topology.timezoneOf(nodeId) : 'UTC');
+  }
+
+  /** The first instant at or after `now` at which the rule's schedule is active at the node (undefined: never again). */
+  nextActiveAt(rule: AlertRule, nodeId: string, now: number): number | undefined {
+    if (!rule.schedule || this.activeAt(rule, nodeId, now)) return now;
+    return nextHoursChange(rule.schedule.hours, now, this.scheduleZone(rule, nodeId));
+  }
+
+  /**
+   * Another rule that watches the same nodes for the same kind of trigger and whose schedule is
+   * active at `now` ("page by night, email by day": the night rule covers the night for the day
+   * rule). State and held-state triggers count as one kind.
+   */
+  coveringRule(rule: AlertRule, nodeIds: readonly string[], now: number): AlertRule | undefined {
+    const family = (r: AlertRule): string => (r.trigger.state || r.trigger.held ? 'state' : Object.keys(r.trigger).find((k) => r.trigger[k as keyof AlertRule['trigger']] !== undefined) ?? '');
+    const want = family(rule);
+    for (const id of nodeIds) {
+      if (!this.topology.node(id)) continue;
+      const other = this.rulesFor(id).find((r) => r.name !== rule.name && family(r) === want && this.activeAt(r, id, now));
+      if (other) return other;
+    }
+    return undefined;
   }
 
   /** Step 0 is the rule's own `to` and `channels`; step k the k-th escalation entry. */

@@ -149,6 +149,7 @@ export async function harness(tree: Tree, config: AlertingConfig, over: Partial<
       store: openSqliteAlertStore(db.connection),
       queue,
       statusOf: states.statusOf,
+      history: db,
       consoleUrl: 'https://wardwatch.hospital.example',
       ackKey: ACK_KEY,
       onAcknowledge: (s, by, note) => acks.push(`${s} by ${by}${note !== undefined ? `: ${note}` : ''}`),

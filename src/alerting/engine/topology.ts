@@ -88,6 +88,11 @@ export class Topology {
     return seen.size - 1;
   }
 
+  /** The time zones the tree's sensors are in (their sites'). */
+  zones(): string[] {
+    return [...new Set(this.#zones.values())];
+  }
+
   timezoneOf(id: string): string {
     return this.#zones.get(id) ?? resolveSettings(this.tree, id).timezone;
   }

@@ -1,9 +1,11 @@
 // The alerting module's tables in PostgreSQL (same shape and behaviour as ../sqlite/alerting.ts):
-// alert episodes with their escalation state, in the store's schema.
+// alert episodes with their escalation state and the conditions tracked between alerts, in the
+// store's schema; the leader lease is in ./alerting-lease.ts.
 
 import type { Pool } from 'pg';
 import type { AlertQuery } from '../../alerting/service.ts';
 import { alertLimit, fromAlertRow, toAlertRow, type AlertRow, type AlertStore } from '../../alerting/engine/alert-store.ts';
+import { pgLeaderLease } from './alerting-lease.ts';
 import { migratePgModule, type ModuleMigration } from './modules.ts';
 
 export const PG_ALERTING_MIGRATIONS: readonly ModuleMigration[] = [
@@ -33,6 +35,11 @@ export const PG_ALERTING_MIGRATIONS: readonly ModuleMigration[] = [
     CREATE INDEX alert_opened ON alert (opened_at DESC, id DESC);
     CREATE INDEX alert_active ON alert (state) WHERE state <> 'resolved';`,
   },
+  {
+    version: 2,
+    name: 'tracked conditions (threshold starts, flapping history)',
+    sql: `CREATE TABLE alert_condition (key text PRIMARY KEY, value text NOT NULL);`,
+  },
 ];
 
 const COLUMNS = ['id', 'rule_name', 'node_id', 'title', 'state', 'severity', 'opened_at', 'resolved_at', 'ack_by', 'ack_at', 'ack_note', 'ack_via', 'sensor_ids', 'affected_dependents', 'escalation_step', 'next_due_at', 'reminders', 'data'] as const;
@@ -42,6 +49,7 @@ export async function openPgAlertStore(pool: Pool, schema: string): Promise<Aler
   await migratePgModule(pool, schema, 'alerting', PG_ALERTING_MIGRATIONS);
   // Tables are schema-qualified so that the queries do not depend on the connection's search_path.
   const t = `${schema}.alert`;
+  const tc = `${schema}.alert_condition`;
   const upsertSql = `INSERT INTO ${t} (${LIST}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
     ON CONFLICT (id) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
@@ -91,5 +99,33 @@ export async function openPgAlertStore(pool: Pool, schema: string): Promise<Aler
     async deleteResolvedBefore(before) {
       return (await pool.query(`DELETE FROM ${t} WHERE state = 'resolved' AND resolved_at < $1`, [before])).rowCount ?? 0;
     },
+    async saveConditions(set, remove) {
+      if (set.length === 0 && remove.length === 0) return;
+      const client = await pool.connect();
+      let failed: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        if (remove.length > 0) await client.query(`DELETE FROM ${tc} WHERE key = ANY($1::text[])`, [remove]);
+        if (set.length > 0) {
+          await client.query(
+            `INSERT INTO ${tc} (key, value) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+            [set.map((c) => c.key), set.map((c) => JSON.stringify(c.value))],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        failed = err instanceof Error ? err : new Error(String(err));
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release(failed);
+      }
+    },
+    async conditions() {
+      // COLLATE "C": the same byte order as SQLite's, whatever the database's locale.
+      const res = await pool.query<{ key: string; value: string }>(`SELECT key, value FROM ${tc} ORDER BY key COLLATE "C"`);
+      return res.rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as unknown }));
+    },
+    lease: () => pgLeaderLease(pool, schema),
   };
 }

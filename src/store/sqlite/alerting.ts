@@ -1,9 +1,10 @@
 // The alerting module's tables in the SQLite file: alert episodes with their escalation state
-// (see src/alerting/engine/alert-store.ts). Few rows, written on every alert decision.
+// (see src/alerting/engine/alert-store.ts) and the conditions tracked between alerts. Few rows,
+// written on every alert decision.
 
 import type Database from 'better-sqlite3';
 import type { AlertQuery } from '../../alerting/service.ts';
-import { alertLimit, fromAlertRow, toAlertRow, type AlertRow, type AlertStore, type StoredAlert } from '../../alerting/engine/alert-store.ts';
+import { alertLimit, fromAlertRow, toAlertRow, type AlertRow, type AlertStore, type StoredAlert, type StoredCondition } from '../../alerting/engine/alert-store.ts';
 import { migrateSqliteModule, type ModuleMigration } from './modules.ts';
 
 export const SQLITE_ALERTING_MIGRATIONS: readonly ModuleMigration[] = [
@@ -33,6 +34,11 @@ export const SQLITE_ALERTING_MIGRATIONS: readonly ModuleMigration[] = [
     CREATE INDEX alert_opened ON alert (opened_at DESC, id DESC);
     CREATE INDEX alert_active ON alert (state) WHERE state <> 'resolved';`,
   },
+  {
+    version: 2,
+    name: 'tracked conditions (threshold starts, flapping history)',
+    sql: `CREATE TABLE alert_condition (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  },
 ];
 
 const COLUMNS = 'id, rule_name, node_id, title, state, severity, opened_at, resolved_at, ack_by, ack_at, ack_note, ack_via, sensor_ids, affected_dependents, escalation_step, next_due_at, reminders, data';
@@ -52,6 +58,13 @@ export function openSqliteAlertStore(db: Database.Database): AlertStore {
   const one = db.prepare<[string], AlertRow>(`SELECT ${COLUMNS} FROM alert WHERE id = ?`);
   const active = db.prepare<[], AlertRow>(`SELECT ${COLUMNS} FROM alert WHERE state <> 'resolved' ORDER BY opened_at, id`);
   const purge = db.prepare<[number]>(`DELETE FROM alert WHERE state = 'resolved' AND resolved_at < ?`);
+  const setCond = db.prepare<[string, string]>('INSERT INTO alert_condition (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const delCond = db.prepare<[string]>('DELETE FROM alert_condition WHERE key = ?');
+  const allCond = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM alert_condition ORDER BY key');
+  const saveCond = db.transaction((set: readonly StoredCondition[], remove: readonly string[]) => {
+    for (const k of remove) delCond.run(k);
+    for (const c of set) setCond.run(c.key, JSON.stringify(c.value));
+  });
 
   return {
     async saveAlerts(alerts) {
@@ -87,5 +100,13 @@ export function openSqliteAlertStore(db: Database.Database): AlertStore {
     async deleteResolvedBefore(before) {
       return purge.run(before).changes;
     },
+    async saveConditions(set, remove) {
+      if (set.length > 0 || remove.length > 0) saveCond.immediate(set, remove);
+    },
+    async conditions() {
+      return allCond.all().map((r) => ({ key: r.key, value: JSON.parse(r.value) as unknown }));
+    },
+    // One process owns a SQLite file: it always leads.
+    lease: () => ({ acquire: async () => true, onLost: () => undefined, release: async () => undefined }),
   };
 }

@@ -1,9 +1,25 @@
 // The suite every AlertStore (the 'alerting' store module) must pass, on SQLite and PostgreSQL:
 // alerts round-trip with and without optional fields, upsert by id, filter by state and node,
-// page newest first, list what is still active for a restart, and purge old resolved alerts.
+// page newest first, list what is still active for a restart, and purge old resolved alerts;
+// tracked conditions (threshold starts, flapping history) upsert, delete and survive a reopen.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Pool } from 'pg';
 import type { AlertStore, StoredAlert } from '../../alerting/engine/alert-store.ts';
+
+/**
+ * Kills the backend holding the alerting leader lock of `schema` (as an operator or a network cut
+ * would) and waits up to 5 s until it is really gone, so that the lock is free; returns how many.
+ */
+export async function terminateLeaseHolder(pool: Pool, schema: string): Promise<number> {
+  const res = await pool.query<{ pid: number; ok: boolean }>(
+    `SELECT pid, pg_terminate_backend(pid, 5000) AS ok FROM pg_locks
+     WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND objid::bigint = (hashtext($1)::bigint & 4294967295)`,
+    [`wardwatch:alerting-leader:${schema}`],
+  );
+  return res.rows.filter((r) => r.ok).length;
+}
 
 const T0 = Date.UTC(2026, 5, 1, 8);
 const MIN = 60_000;
@@ -110,8 +126,25 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
 
     it('keeps its rows when the module is opened again on the same database (migrations run once)', async () => {
       await h.store.saveAlerts([storedAlert('kept')]);
+      await h.store.saveConditions([{ key: 'flap:["s/1"]', value: { changes: [T0] } }], []);
       const again = await h.reopen();
       expect(await again.alert('kept')).toEqual(storedAlert('kept'));
+      expect(await again.conditions()).toEqual([{ key: 'flap:["s/1"]', value: { changes: [T0] } }]);
+    });
+
+    it('tracked conditions: upsert by key, remove, list in key order, JSON values round-trip', async () => {
+      expect(await h.store.conditions()).toEqual([]);
+      const breach = { key: 'threshold:["rule-a","site/dev/ping"]', value: { start: T0, value: 812.5 } };
+      const flap = { key: 'flap:["site/dev/ping"]', value: { changes: [T0, T0 + MIN], until: null, note: 'Größe 🚑' } };
+      await h.store.saveConditions([breach, flap], []);
+      await h.store.saveConditions([], []);
+      expect(await h.store.conditions()).toEqual([flap, breach]);
+      const later = { key: breach.key, value: { start: T0 + 5 * MIN, value: 1 } };
+      await h.store.saveConditions([later], [flap.key, 'never-there']);
+      expect(await h.store.conditions()).toEqual([later]);
+      // A key removed and set in the same call is set (removals apply first).
+      await h.store.saveConditions([flap], [flap.key]);
+      expect((await h.store.conditions()).map((c) => c.key)).toEqual([flap.key, breach.key]);
     });
   });
 }
