@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { startWebApp } from './web-app.ts';
 import { closedPort } from './closed-port.ts';
 import { startLegacyDevice } from './legacy-device.ts';
+import { startPagerGateway } from './pager-gateway.ts';
 import { startDicomSimulator } from './dicom/index.ts';
 import { startHl7Endpoint } from './hl7/index.ts';
 import { startFhirStub } from './fhir/index.ts';
@@ -50,6 +51,8 @@ export async function startDemoHospital(): Promise<DemoHospital> {
     const ups = await start(startSnmpAgent({ profile: 'ups' }));
     // A device with the cleartext services old firmware ships with, for the security posture view.
     const legacy = await start(startLegacyDevice({ name: 'PUMP-GW' }));
+    // Where the demo's alerts are paged to (a DECT/pager gateway's HTTP inbox).
+    const pager = await start(startPagerGateway());
     const offline = await closedPort();
 
     const site = 'st-elsewhere-general';
@@ -216,6 +219,25 @@ export async function startDemoHospital(): Promise<DemoHospital> {
     const doc = {
       defaults: { interval: '30s', timeout: '5s', retries: 1 },
       sites: [{ name: 'St. Elsewhere General', timezone: 'Europe/Berlin', probes: [{ name: 'Local probe', groups }] }],
+      // The on-call engineer is paged for anything clinical that goes Down; unacknowledged after
+      // 15 minutes, the IT duty manager too. Network alerts are grouped behind the switch.
+      alerting: {
+        contacts: [
+          { name: 'clinical-engineering-oncall', email: 'ce-oncall@st-elsewhere.example' },
+          { name: 'it-duty-manager', email: 'it-duty@st-elsewhere.example' },
+        ],
+        channels: [{ name: 'pager', kind: 'webhook', url: pager.url }],
+        rules: [
+          {
+            name: 'page-oncall-on-down',
+            trigger: { state: { to: ['down'] } },
+            to: ['clinical-engineering-oncall'],
+            channels: ['pager'],
+            escalation: [{ after: '15m', to: ['it-duty-manager'] }],
+            repeat: { every: '30m' },
+          },
+        ],
+      },
     };
     const yaml = `# The built-in demo hospital: simulated devices on 127.0.0.1 plus this machine's own services.\n${stringify(doc)}`;
     return {
