@@ -19,6 +19,9 @@ import { deliveryFailedMessage, startDelivery, type Delivery } from './alerting/
 import { startAlerting, type Alerting } from './alerting/start.ts';
 import { loadOrCreateAckKey, openAlertStore } from './alerting/store.ts';
 import { SecurityPart } from './security/part.ts';
+import type { NatsLinkOptions } from './cluster/connect.ts';
+import { startClusterCore, type ClusterCore } from './cluster/core.ts';
+import type { SensorStatus, StateEvent, TimedReading } from './core/model.ts';
 import { createInbox } from './receivers/inbox.ts';
 import { receiversSchema } from './receivers/config.ts';
 import { startReceivers, type RunningReceivers } from './receivers/start.ts';
@@ -27,6 +30,7 @@ import type { Credential } from './sensors/sensor.ts';
 import { systemClock } from './shared/clock.ts';
 import { startDemoHospital, type DemoHospital } from './sim/demo.ts';
 import { openStore, type AnyStore } from './store/open.ts';
+import { openPauseStore } from './store/pauses.ts';
 
 export const VERSION = '0.1.0';
 const RETENTION_EVERY_MS = 3_600_000;
@@ -43,6 +47,10 @@ export interface AppOptions {
   readonly port: number;
   readonly clock?: Clock;
   readonly log: (line: string) => void;
+  /** Reverse proxies (addresses, CIDR ranges, "loopback") whose X-Forwarded-For is believed. */
+  readonly trustProxy?: readonly string[];
+  /** Remote probes: the NATS server (and credentials) the core's ingest and the probes use; none runs without it. */
+  readonly nats?: NatsLinkOptions;
   /** Environment given to notification command hooks (PATH, LANG...); the CLI passes what it allows. */
   readonly hookEnv?: Readonly<Record<string, string>>;
   /** Plain HTTP, for running behind a TLS-terminating proxy; HTTPS (self-signed unless configured) otherwise. */
@@ -63,6 +71,8 @@ export interface App {
   readonly store: AnyStore;
   /** Users, tokens and the audit trail (tests make tokens with src/api/auth/testing.ts). */
   readonly auth: AuthServices;
+  /** The remote-probe link (approval, health), when NATS is configured. */
+  readonly cluster: ClusterCore | undefined;
   /** The one-time first-administrator link while no user exists. */
   readonly setupUrl: string | undefined;
   tree(): Tree;
@@ -123,17 +133,49 @@ export async function startApp(opts: AppOptions): Promise<App> {
       inbox,
       credentialOf: (name) => credentials.get(name),
       onError: (err, what) => opts.log(`engine: ${what}: ${err instanceof Error ? err.message : String(err)}`),
-      onStateChange: (event, status) => {
-        live.publish({ type: 'state', event, status });
-        late.alerting?.onStateChange(event, status);
-        late.security?.onStateChange(event);
-      },
-      onReading: (reading) => {
-        live.publish({ type: 'reading', reading });
-        late.alerting?.onReading(reading);
-      },
+      onStateChange: (event, status) => stateChanged(event, status),
+      onReading: (reading) => readingArrived(reading),
     });
-    await engine.apply(tree);
+    // Local and remote sensors (readings from remote probes come in over NATS) go the same way.
+    function stateChanged(event: StateEvent, status: SensorStatus): void {
+      live.publish({ type: 'state', event, status });
+      late.alerting?.onStateChange(event, status);
+      late.security?.onStateChange(event);
+    }
+    function readingArrived(reading: TimedReading): void {
+      live.publish({ type: 'reading', reading });
+      late.alerting?.onReading(reading);
+    }
+    // With NATS configured, approved remote probes run their subtrees; the core's engine runs the rest.
+    let cluster: ClusterCore | undefined;
+    if (opts.nats) {
+      cluster = await startClusterCore({
+        link: opts.nats,
+        store,
+        tree: () => tree,
+        log: opts.log,
+        clock,
+        credentialOf: (n) => credentials.get(n),
+        onStateChange: stateChanged,
+        onReading: readingArrived,
+        onAssignmentsChanged: () => void engine.apply(cluster ? cluster.localTree(tree) : tree).catch((e: unknown) => opts.log(`cluster: re-applying the local tree failed: ${String(e)}`)),
+      });
+      const c = cluster;
+      closers.unshift(() => c.close());
+    }
+    const statusOf = (id: string): SensorStatus | undefined => engine.status(id) ?? cluster?.statusOf(id);
+    const allStatuses = (): ReadonlyMap<string, SensorStatus> => {
+      const local = engine.statuses();
+      if (!cluster) return local;
+      const all = new Map(local);
+      for (const n of tree.nodes.values()) {
+        if (n.type !== 'sensor' || all.has(n.id)) continue;
+        const st = cluster.statusOf(n.id);
+        if (st) all.set(n.id, st);
+      }
+      return all;
+    };
+    await engine.apply(cluster ? cluster.localTree(tree) : tree);
     await engine.start();
     closers.unshift(() => engine.stop());
 
@@ -156,7 +198,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
       config: alertingConfig,
       store: await openAlertStore(store),
       queue: delivery,
-      statusOf: (id) => engine.status(id),
+      // The "unusual" trigger learns each channel's usual range from the hourly rollups.
+      history: store,
+      statusOf,
       consoleUrl: () => late.consoleUrl,
       ackKey: await loadOrCreateAckKey(join(opts.dataDir, 'alerting-ack.key')),
       onAcknowledge: (id, by, note) => void engine.acknowledge(id, by, note),
@@ -200,10 +244,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
       store,
       apply: async (next, document) => {
         await readSecrets(next);
-        await engine.apply(next);
+        await engine.apply(cluster ? cluster.localTree(next) : next);
         tree = next;
         devicesByHost = hostIndex(next);
         running.updateTree(next);
+        await cluster?.configChanged();
         alertingConfig = alertingOf(document);
         running.updateConfig(alertingConfig);
         delivery.setChannels(alertingConfig.channels);
@@ -216,13 +261,22 @@ export async function startApp(opts: AppOptions): Promise<App> {
       ? undefined
       : await setupHttps({ dir: join(opts.dataDir, 'tls'), ...(opts.tlsCertFile !== undefined ? { certFile: opts.tlsCertFile } : {}), ...(opts.tlsKeyFile !== undefined ? { keyFile: opts.tlsKeyFile } : {}), now: () => clock.now() });
     if (tls?.generated) opts.log(`generated a self-signed certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256}, valid to ${tls.validTo}): browsers will ask to trust it; configure your own with --tls-cert/--tls-key`);
-    const auth = await createAuthServices({ store, keyFile: join(opts.dataDir, 'wardwatch.key'), clock, secureCookie: tls !== undefined, log: opts.log });
+    const auth = await createAuthServices({
+      store,
+      keyFile: join(opts.dataDir, 'wardwatch.key'),
+      clock,
+      secureCookie: tls !== undefined,
+      log: opts.log,
+      trustProxy: opts.trustProxy ?? [],
+      // The audit chain's head, also in the log: a copy outside the data directory for tamper evidence.
+      auditAnchor: { sink: (a) => opts.log(`audit anchor: row ${a.seq} ${a.hash}`) },
+    });
     // Security posture: inventory, feeds, findings; new KEV/critical findings go through alerting.
     const securityPart = await SecurityPart.open({
       store,
       clock,
       tree: () => tree,
-      status: (id) => engine.status(id),
+      status: statusOf,
       audit: auth.audit,
       notify: (n) => running.service.securityFinding(n),
       log: opts.log,
@@ -241,10 +295,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
         auth,
         live,
         alerting: running.service,
+        notifications: delivery,
+        pauses: await openPauseStore(store),
         monitor: {
           tree: () => tree,
-          status: (id) => engine.status(id),
-          statuses: () => engine.statuses(),
+          status: statusOf,
+          statuses: () => allStatuses(),
           kindOf: sensorKind,
           health: () => ({ ...engine.stats(), receivers: receivers.stats() }),
           checkNow: (id) => engine.checkNow(id),
@@ -268,6 +324,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       engine,
       store,
       auth,
+      cluster,
       setupUrl,
       tree: () => tree,
       async reload() {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../src/app.ts';
+import { bearerFor, createTestUser } from '../src/api/auth/testing.ts';
 import { closedPort } from '../src/sim/closed-port.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './peers/webhook.ts';
 
@@ -116,5 +117,13 @@ alerting:
     });
     expect(messages[0]?.text).toMatch(/siem/);
     expect(broken.requests.length).toBe(1);
+    // The failed notification and its attempt are visible through the API.
+    const { user } = await createTestUser(app.auth, { roles: ['administrator'] });
+    const headers = (await bearerFor(app.auth, user)).headers;
+    const list = (await (await fetch(`${app.url}api/notifications?status=failed`, { headers })).json()) as { items: { key: string; notification?: { channel: string }; channel?: string }[] };
+    expect(list.items.length).toBeGreaterThanOrEqual(1);
+    const one = (await (await fetch(`${app.url}api/notifications/${encodeURIComponent(list.items[0]!.key)}`, { headers })).json()) as { channel: string; attemptLog: { status: string; ok: boolean }[] };
+    expect(one.channel).toBe('siem');
+    expect(one.attemptLog).toEqual([expect.objectContaining({ ok: false, status: 'HTTP 410', response: 'gone', retryable: false })]);
   });
 });

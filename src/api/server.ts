@@ -25,6 +25,7 @@ import { eventRoutes } from './routes/events.ts';
 import { listRoutes } from './routes/lists.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { nodeRoutes } from './routes/nodes.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { searchRoutes } from './routes/search.ts';
 import { sensorRoutes } from './routes/sensors.ts';
@@ -49,6 +50,8 @@ function problemOf(err: unknown): Problem | undefined {
 
 export async function buildApi(svc: ApiServices, opts: ApiOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    // Behind trusted reverse proxies req.ip is the client's address (audit trail, login limits).
+    ...(svc.auth.trustProxy.length > 0 ? { trustProxy: [...svc.auth.trustProxy] } : {}),
     logger: opts.logger ?? false,
     routerOptions: { maxParamLength: 1000 },
     bodyLimit: IMPORT_MAX_BYTES,
@@ -81,7 +84,8 @@ export async function buildApi(svc: ApiServices, opts: ApiOptions = {}): Promise
     return sendProblem(reply, problem(status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', status >= 500 ? `${req.method} ${req.url.split('?')[0]} failed: ${err.message}` : err.message, status));
   });
 
-  registerAuth(app, svc.auth, { publicRoutes: ['GET /api/openapi.json', 'GET /api/docs', 'GET /api/docs/'] });
+  // The tree lets users make their own API tokens, checked against their rights on it.
+  registerAuth(app, svc.auth, { publicRoutes: ['GET /api/openapi.json', 'GET /api/docs', 'GET /api/docs/'], tree: () => svc.monitor.tree() });
 
   const routes = new RouteTable(app);
   const ctx: RouteContext = { app, svc, routes, index: new StateIndex(svc.monitor, svc.live, () => svc.clock.now()) };
@@ -103,6 +107,7 @@ export async function buildApi(svc: ApiServices, opts: ApiOptions = {}): Promise
   eventRoutes(ctx);
   messageRoutes(ctx);
   alertRoutes(ctx);
+  notificationRoutes(ctx);
   listRoutes(ctx);
   configRoutes(ctx);
   liveRoutes(ctx);

@@ -1,12 +1,14 @@
 // What the API needs from the rest of Wardwatch, as narrow service interfaces: the API never
 // reaches into the engine's internals or the store's SQL. app.ts provides the implementations.
 
+import type { Delivery } from '../alerting/delivery/index.ts';
 import type { AlertingService } from '../alerting/service.ts';
 import type { Clock } from '../core/clock.ts';
 import type { SensorStatus, StateEvent, TimedReading } from '../core/model.ts';
 import type { Tree } from '../core/tree.ts';
 import type { ConfigService } from '../config/edit/service.ts';
 import type { AnySensorKind, Inbox } from '../sensors/sensor.ts';
+import type { PauseStore } from '../store/pauses.ts';
 import type { HistoryReader, MessageLog, StateStore } from '../store/store.ts';
 import type { AuthServices } from './auth/index.ts';
 
@@ -73,4 +75,8 @@ export interface ApiServices {
   readonly live: LiveSource;
   /** Alerts and their acknowledgement; absent while alerting is not configured. */
   readonly alerting?: AlertingService;
+  /** The durable delivery queue's notifications and their attempts; absent while delivery is not running. */
+  readonly notifications?: Pick<Delivery, 'list' | 'get' | 'counts'>;
+  /** Timed pauses kept across restarts (re-armed when the API starts); without it they last until the process ends. */
+  readonly pauses?: PauseStore;
 }

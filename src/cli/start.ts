@@ -1,6 +1,8 @@
 // `wardwatch start`: runs Wardwatch until SIGINT/SIGTERM; SIGHUP reloads the configuration file.
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { NatsLinkOptions } from '../cluster/connect.ts';
 import { startApp } from '../app.ts';
 import type { Io } from './io.ts';
 
@@ -18,6 +20,13 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
         'insecure-http': { type: 'boolean', default: false },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'trust-proxy': { type: 'string', multiple: true },
+        nats: { type: 'string' },
+        'nats-nkey': { type: 'string' },
+        'nats-creds': { type: 'string' },
+        'nats-user': { type: 'string' },
+        'nats-password-file': { type: 'string' },
+        'nats-tls-ca': { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '8080' },
       },
@@ -36,6 +45,8 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
   try {
     app = await startApp({ hookEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: process.env.LANG ?? 'C.UTF-8' }, dataDir: values.data, host: values.host, port, log, ...(values.config ? { configPath: values.config } : {}), ...(values.store ? { storeUrl: values.store } : {}), ...(values.secrets ? { secretsPath: values.secrets } : {}),
       insecureHttp: values['insecure-http'],
+      ...(values['trust-proxy'] ? { trustProxy: values['trust-proxy'] } : {}),
+      ...(values.nats !== undefined ? { nats: natsLink(values) } : {}),
       ...(values['tls-cert'] !== undefined ? { tlsCertFile: values['tls-cert'] } : {}),
       ...(values['tls-key'] !== undefined ? { tlsKeyFile: values['tls-key'] } : {}),
     });
@@ -61,4 +72,17 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
   io.out('stopping…\n');
   await running.close();
   return 0;
+}
+
+/** The core's NATS link from the --nats* options (the password is read from its file, never from argv). */
+function natsLink(v: { nats?: string; 'nats-nkey'?: string; 'nats-creds'?: string; 'nats-user'?: string; 'nats-password-file'?: string; 'nats-tls-ca'?: string }): NatsLinkOptions {
+  const password = v['nats-password-file'] !== undefined ? readFileSync(v['nats-password-file'], 'utf8').trim() : undefined;
+  return {
+    url: v.nats ?? '',
+    ...(v['nats-nkey'] !== undefined ? { nkeyFile: v['nats-nkey'] } : {}),
+    ...(v['nats-creds'] !== undefined ? { credsFile: v['nats-creds'] } : {}),
+    ...(v['nats-user'] !== undefined ? { user: v['nats-user'] } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(v['nats-tls-ca'] !== undefined ? { tlsCaFile: v['nats-tls-ca'] } : {}),
+  };
 }

@@ -2,11 +2,15 @@
 // route without a row here fails) × every role (administrator, operator, read-only, a custom role
 // with write on one subtree, anonymous, an expired token) × an object inside and outside that
 // subtree: asserts allowed (any answer but 401/403) or denied (401 for no or bad credentials,
-// 403 for too few rights).
+// 403 for too few rights, 404 on a route naming an object the caller may not even see, so that
+// an unknown id and a forbidden one look the same).
 
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atLeast, type AccessLevel } from '../../src/api/access.ts';
+import type { DeliveryStore } from '../../src/alerting/delivery/types.ts';
+import type { Notification } from '../../src/alerting/notification.ts';
+import { SqliteDeliveryStore } from '../../src/store/sqlite/delivery.ts';
 import { alert, MemoryAlerting } from './memory-alerting.ts';
 import { enc, ROLES, startHarness, type Harness, type RoleName } from './harness.ts';
 
@@ -16,6 +20,7 @@ type Where = 'inside' | 'outside';
 const SENSOR: Record<Where, string> = { inside: 'site-a/p1/icu/monitor-1/ping', outside: 'site-b/p1/lab/analyzer/hl7' };
 const DEVICE: Record<Where, string> = { inside: 'site-a/p1/icu/monitor-1', outside: 'site-b/p1/lab/analyzer' };
 const ALERT: Record<Where, string> = { inside: 'a-in', outside: 'a-out' };
+const NOTE: Record<Where, string> = { inside: 'a-in:alert:0:nurse:mail', outside: 'a-out:alert:0:lab:mail' };
 
 /** What each role has: on the node inside, outside, and on the whole tree (global lists, config). */
 const RIGHTS: Record<RoleName, Record<Where | 'global', AccessLevel>> = {
@@ -42,6 +47,8 @@ interface Row {
   readonly req: (where: Where, role: RoleName, h: Harness, n: number) => Promise<Req> | Req;
   /** SSE: checked over a real socket (inject would wait for the end of an endless stream). */
   readonly stream?: boolean;
+  /** Names the object in its path (or is its view): a caller without any right on it is told 404, as for an unknown id. */
+  readonly hides?: boolean;
 }
 
 const node = (level: AccessLevel): Need => ({ level, on: 'node' });
@@ -58,45 +65,45 @@ const ROWS: Record<string, Row> = {
   'GET /api/health': { need: open, req: () => ({ method: 'GET', url: '/api/health' }) },
   'GET /api/openapi.json': { need: open, req: () => ({ method: 'GET', url: '/api/openapi.json' }) },
   'GET /api/overview': { need: signedIn, req: () => ({ method: 'GET', url: '/api/overview' }) },
-  'GET /api/tree': { need: node('read'), req: (w) => ({ method: 'GET', url: `/api/tree?parent=${enc(DEVICE[w])}` }) },
+  'GET /api/tree': { hides: true, need: node('read'), req: (w) => ({ method: 'GET', url: `/api/tree?parent=${enc(DEVICE[w])}` }) },
   'GET /api/tree/full': { need: signedIn, req: () => ({ method: 'GET', url: '/api/tree/full' }) },
   'GET /api/search': { need: signedIn, req: () => ({ method: 'GET', url: '/api/search?q=ping' }) },
-  'GET /api/nodes/{id}': { need: node('read'), req: (w) => ({ method: 'GET', url: `/api/nodes/${enc(SENSOR[w])}` }) },
-  'POST /api/nodes': { need: node('write'), req: (w, r, _h, n) => ({ method: 'POST', url: '/api/nodes', body: { parent: DEVICE[w], type: 'sensor', entry: { name: `new ${r} ${n}`, kind: 'fake' } } }) },
-  'PATCH /api/nodes/{id}': { need: node('write'), req: (w, r) => ({ method: 'PATCH', url: `/api/nodes/${enc(SENSOR[w])}`, body: { description: `touched by ${r}` } }) },
+  'GET /api/nodes/{id}': { hides: true, need: node('read'), req: (w) => ({ method: 'GET', url: `/api/nodes/${enc(SENSOR[w])}` }) },
+  'POST /api/nodes': { hides: true, need: node('write'), req: (w, r, _h, n) => ({ method: 'POST', url: '/api/nodes', body: { parent: DEVICE[w], type: 'sensor', entry: { name: `new ${r} ${n}`, kind: 'fake' } } }) },
+  'PATCH /api/nodes/{id}': { hides: true, need: node('write'), req: (w, r) => ({ method: 'PATCH', url: `/api/nodes/${enc(SENSOR[w])}`, body: { description: `touched by ${r}` } }) },
   'DELETE /api/nodes/{id}': {
-    need: node('full'),
+    hides: true, need: node('full'),
     req: async (w, r, h, n) => {
       const name = `doomed ${r} ${n}`;
       await adminOk(h, 'POST', '/api/nodes', { parent: DEVICE[w], type: 'sensor', entry: { name, kind: 'fake' } });
       return { method: 'DELETE', url: `/api/nodes/${enc(`${DEVICE[w]}/doomed-${r}-${n}`)}` };
     },
   },
-  'POST /api/nodes/{id}/pause': { need: node('acknowledge'), req: (w) => ({ method: 'POST', url: `/api/nodes/${enc(SENSOR[w])}/pause`, body: { note: 'matrix' } }) },
+  'POST /api/nodes/{id}/pause': { hides: true, need: node('acknowledge'), req: (w) => ({ method: 'POST', url: `/api/nodes/${enc(SENSOR[w])}/pause`, body: { note: 'matrix' } }) },
   'POST /api/nodes/{id}/resume': {
-    need: node('acknowledge'),
+    hides: true, need: node('acknowledge'),
     req: async (w, _r, h) => {
       await adminOk(h, 'POST', `/api/nodes/${enc(SENSOR[w])}/pause`, {});
       return { method: 'POST', url: `/api/nodes/${enc(SENSOR[w])}/resume` };
     },
   },
-  'POST /api/nodes/{id}/check-now': { need: node('acknowledge'), req: (w) => ({ method: 'POST', url: `/api/nodes/${enc(DEVICE[w])}/check-now` }) },
-  'PUT /api/sensors/{id}/channels/{channel}': { need: node('write'), req: (w) => ({ method: 'PUT', url: `/api/sensors/${enc(SENSOR[w])}/channels/value`, body: { limits: { upperError: 500 } } }) },
+  'POST /api/nodes/{id}/check-now': { hides: true, need: node('acknowledge'), req: (w) => ({ method: 'POST', url: `/api/nodes/${enc(DEVICE[w])}/check-now` }) },
+  'PUT /api/sensors/{id}/channels/{channel}': { hides: true, need: node('write'), req: (w) => ({ method: 'PUT', url: `/api/sensors/${enc(SENSOR[w])}/channels/value`, body: { limits: { upperError: 500 } } }) },
   'DELETE /api/sensors/{id}/channels/{channel}': {
-    need: node('write'),
+    hides: true, need: node('write'),
     req: async (w, _r, h) => {
       await adminOk(h, 'PUT', `/api/sensors/${enc(SENSOR[w])}/channels/value`, { name: 'V' });
       return { method: 'DELETE', url: `/api/sensors/${enc(SENSOR[w])}/channels/value` };
     },
   },
-  'GET /api/sensors/{id}': { need: node('read'), req: (w) => ({ method: 'GET', url: `/api/sensors/${enc(SENSOR[w])}` }) },
-  'GET /api/sensors/{id}/history': { need: node('read'), req: (w) => ({ method: 'GET', url: `/api/sensors/${enc(SENSOR[w])}/history?format=csv` }) },
-  'POST /api/sensors/{id}/acknowledge': { need: node('acknowledge'), req: (w) => ({ method: 'POST', url: `/api/sensors/${enc(SENSOR[w])}/acknowledge`, body: {} }) },
+  'GET /api/sensors/{id}': { hides: true, need: node('read'), req: (w) => ({ method: 'GET', url: `/api/sensors/${enc(SENSOR[w])}` }) },
+  'GET /api/sensors/{id}/history': { hides: true, need: node('read'), req: (w) => ({ method: 'GET', url: `/api/sensors/${enc(SENSOR[w])}/history?format=csv` }) },
+  'POST /api/sensors/{id}/acknowledge': { hides: true, need: node('acknowledge'), req: (w) => ({ method: 'POST', url: `/api/sensors/${enc(SENSOR[w])}/acknowledge`, body: {} }) },
   'GET /api/events': { need: node('read'), req: (w) => ({ method: 'GET', url: `/api/events?sensor=${enc(SENSOR[w])}` }) },
   'GET /api/messages': { need: node('read'), req: (w) => ({ method: 'GET', url: `/api/messages?device=${enc(DEVICE[w])}` }) },
   'GET /api/alerts': { need: node('read'), req: (w) => ({ method: 'GET', url: `/api/alerts?node=${enc(DEVICE[w])}` }) },
-  'GET /api/alerts/{id}': { need: node('read'), req: (w) => ({ method: 'GET', url: `/api/alerts/${ALERT[w]}` }) },
-  'POST /api/alerts/{id}/acknowledge': { need: node('acknowledge'), req: (w) => ({ method: 'POST', url: `/api/alerts/${ALERT[w]}/acknowledge`, body: {} }) },
+  'GET /api/alerts/{id}': { hides: true, need: node('read'), req: (w) => ({ method: 'GET', url: `/api/alerts/${ALERT[w]}` }) },
+  'POST /api/alerts/{id}/acknowledge': { hides: true, need: node('acknowledge'), req: (w) => ({ method: 'POST', url: `/api/alerts/${ALERT[w]}/acknowledge`, body: {} }) },
   'GET /api/alerts/ack': { need: open, req: () => ({ method: 'GET', url: '/api/alerts/ack?token=link-token' }) },
   'POST /api/alerts/ack': { need: open, req: () => ({ method: 'POST', url: '/api/alerts/ack', body: 'token=link-token', contentType: 'application/x-www-form-urlencoded' }) },
   'GET /api/maintenance': { need: global('read'), req: () => ({ method: 'GET', url: '/api/maintenance' }) },
@@ -129,7 +136,10 @@ const ROWS: Record<string, Row> = {
       return { method: 'POST', url: '/api/config/import', body: text.replace(name, (m) => `${m.split('-')[0]!}-${r}-${n}`), contentType: 'text/yaml' };
     },
   },
-  'GET /api/live': { need: node('read'), stream: true, req: (w) => ({ method: 'GET', url: `/api/live?nodes=${enc(DEVICE[w])}` }) },
+  'GET /api/live': { hides: true, need: node('read'), stream: true, req: (w) => ({ method: 'GET', url: `/api/live?nodes=${enc(DEVICE[w])}` }) },
+  'GET /api/notifications': { need: signedIn, req: () => ({ method: 'GET', url: '/api/notifications?channel=mail' }) },
+  'GET /api/notifications/counts': { need: signedIn, req: () => ({ method: 'GET', url: '/api/notifications/counts' }) },
+  'GET /api/notifications/{key}': { hides: true, need: node('read'), req: (w) => ({ method: 'GET', url: `/api/notifications/${enc(NOTE[w])}` }) },
   'GET /metrics': { need: signedIn, req: () => ({ method: 'GET', url: '/metrics' }) },
 };
 
@@ -158,10 +168,14 @@ describe('access matrix: every route × every role × inside and outside the sub
   let h: Harness;
   let port: number;
   const alerting = new MemoryAlerting();
+  let ds: DeliveryStore;
   beforeAll(async () => {
     alerting.list.push(alert('a-in', SENSOR.inside), alert('a-out', SENSOR.outside));
     alerting.tokens.set('link-token', { alertId: 'a-in', recipient: 'dr-night' });
-    h = await startHarness({ alerting });
+    h = await startHarness({ alerting, notifications: { list: (q) => ds.list(q), get: (k) => ds.get(k), counts: () => ds.counts() } });
+    ds = new SqliteDeliveryStore(h.store.connection);
+    const note = (alertId: string, recipient: string, sensorId: string): Notification => ({ key: `${alertId}:alert:0:${recipient}:mail`, alertId, ruleName: 'down', kind: 'alert', channel: 'mail', recipient: { name: recipient }, createdAt: 1, vars: { title: 't', sensorId } });
+    await ds.enqueue([note('a-in', 'nurse', SENSOR.inside), note('a-out', 'lab', SENSOR.outside)], h.clock.now());
     await h.app.listen({ host: '127.0.0.1', port: 0 });
     port = (h.app.server.address() as { port: number }).port;
   });
@@ -193,9 +207,14 @@ describe('access matrix: every route × every role × inside and outside the sub
           status = res.statusCode;
           if (status >= 500) wrong.push(`${role} ${where}: server error ${status} ${res.body}`);
         }
-        const allowed = status !== 401 && status !== 403;
         const want = expected(row.need, role, where);
+        const hidden = row.hides === true && !want && role !== 'anonymous' && role !== 'expired' && RIGHTS[role][where] === 'none';
         outcomes.push(`${role}/${where}=${status}`);
+        if (hidden) {
+          if (status !== 404) wrong.push(`${role} ${where}: the object is outside the caller's rights: expected 404 as for an unknown id, got ${status}`);
+          continue;
+        }
+        const allowed = status !== 401 && status !== 403;
         if (allowed !== want) wrong.push(`${role} ${where}: expected ${want ? 'allowed' : 'denied'}, got ${status}`);
         // Denied callers are told why: 401 without (valid) credentials, 403 with too few rights.
         if (!allowed && !want) {

@@ -40,6 +40,10 @@ describe.runIf(existsSync(CHROMIUM))('API reference page in Chromium', () => {
     expect(count).toBe(Object.values(spec.paths).reduce((n, ops) => n + Object.keys(ops).length, 0));
     await page.fill('#filter', 'history');
     expect(await page.locator('details:not([hidden])').count()).toBe(1);
+    // The answer is documented with its component schema inlined for reading.
+    const answer = await page.locator('details:not([hidden]) pre.answer').textContent();
+    expect(answer).toContain('"points"');
+    expect(answer).not.toContain('$ref');
     expect(problems).toEqual([]);
     expect(outside).toEqual([]);
   });

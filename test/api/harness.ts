@@ -14,7 +14,8 @@ import { MemoryInbox, scriptedKind, type ScriptedKind } from '../../src/engine/t
 import { bearerFor, createTestAuthServices, createTestRole, createTestUser } from '../../src/api/auth/testing.ts';
 import type { AuthServices } from '../../src/api/auth/index.ts';
 import { buildApi } from '../../src/api/server.ts';
-import { LiveHub } from '../../src/api/services.ts';
+import { LiveHub, type ApiServices } from '../../src/api/services.ts';
+import { openPauseStore } from '../../src/store/pauses.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.ts';
 
@@ -78,6 +79,8 @@ export interface Harness {
   readonly dir: string;
   readonly configPath: string | undefined;
   readonly headers: Readonly<Record<RoleName, Record<string, string>>>;
+  /** What the API was built with: a test builds a second API on them to play a restart. */
+  readonly services: ApiServices;
   tree(): Tree;
   /** inject() as the given role; a JSON body is sent as JSON. */
   call(role: RoleName, method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
@@ -89,6 +92,11 @@ export interface HarnessOptions {
   /** Keep the configuration in a file (edits are written back to it). */
   readonly file?: boolean;
   readonly alerting?: AlertingService;
+  readonly notifications?: ApiServices['notifications'];
+  /** Keep timed pauses in the store's 'pauses' module. */
+  readonly pauses?: boolean;
+  /** Wraps the engine's apply (a test makes it throw). */
+  readonly apply?: (tree: Tree, inner: (t: Tree) => Promise<void>) => Promise<void>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -121,15 +129,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     initial: { version, document: parsed.document, tree, source: 'test' },
     store,
     apply: async (t) => {
-      await engine.apply(t);
-      tree = t;
+      const inner = async (x: Tree) => {
+        await engine.apply(x);
+        tree = x;
+      };
+      await (opts.apply ? opts.apply(t, inner) : inner(t));
     },
     ...(configPath ? { filePath: configPath } : {}),
     now: () => clock.now(),
     kinds,
   });
   const auth = await createTestAuthServices({ store, clock, keyFile: join(dir, 'wardwatch.key') });
-  const app = await buildApi({
+  const services: ApiServices = {
     version: 'test',
     clock,
     history: store,
@@ -140,6 +151,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     auth,
     live,
     ...(opts.alerting ? { alerting: opts.alerting } : {}),
+    ...(opts.notifications ? { notifications: opts.notifications } : {}),
+    ...(opts.pauses ? { pauses: await openPauseStore(store) } : {}),
     monitor: {
       tree: () => tree,
       status: (id) => engine.status(id),
@@ -149,7 +162,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       checkNow: (id) => engine.checkNow(id),
       acknowledge: (id, by, note) => engine.acknowledge(id, by, note),
     },
-  });
+  };
+  const app = await buildApi(services);
 
   const ward = await createTestRole(auth, [{ nodeId: WARD_SUBTREE, level: 'write' }], { name: 'ICU ward' });
   const mk = async (login: string, roles: string[], expiresAt?: number) => {
@@ -177,6 +191,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     dir,
     configPath,
     headers,
+    services,
     tree: () => tree,
     call(role, method, url, body, extra = {}) {
       const isText = typeof body === 'string';

@@ -2,7 +2,11 @@
 // `state` for sensors at or below the requested nodes, `values` for the requested sensors and the
 // sensors of requested devices, `counts` for requested non-sensor nodes whose subtree changed;
 // each filtered by what the caller may read. A comment line every heartbeat keeps proxies open.
+// Every delta carries an id; a client reconnecting with Last-Event-ID gets what it missed from a
+// bounded ring of recent events, or a fresh snapshot when its id is older than the ring (or from
+// an earlier run of the server: ids start with a per-server epoch).
 
+import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { TimerHandle } from '../../core/clock.ts';
@@ -19,6 +23,30 @@ export const MAX_LIVE_NODES = 1000;
 /** A client this far behind is cut off rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 1 << 20;
 
+/** Recent live events kept for reconnecting clients (a few seconds of a busy hospital). */
+export const REPLAY_EVENTS = 4096;
+
+/** The last REPLAY_EVENTS live events with their sequence numbers. */
+class ReplayRing {
+  readonly #items: ({ readonly seq: number; readonly event: LiveEvent } | undefined)[] = new Array<undefined>(REPLAY_EVENTS);
+  #seq = 0;
+  get seq(): number {
+    return this.#seq;
+  }
+  push(event: LiveEvent): number {
+    const seq = ++this.#seq;
+    this.#items[seq % REPLAY_EVENTS] = { seq, event };
+    return seq;
+  }
+  /** The events after `seq`, oldest first; undefined when some of them have already left the ring. */
+  after(seq: number): { readonly seq: number; readonly event: LiveEvent }[] | undefined {
+    if (seq > this.#seq || seq < this.#seq - REPLAY_EVENTS) return undefined;
+    const out = [];
+    for (let s = seq + 1; s <= this.#seq; s++) out.push(this.#items[s % REPLAY_EVENTS]!);
+    return out;
+  }
+}
+
 const liveQuery = z.strictObject({
   nodes: csv().describe(`Ids of the nodes the page shows, comma-separated (at most ${MAX_LIVE_NODES})`),
 });
@@ -30,6 +58,22 @@ function frame(event: string, data: unknown): string {
 export function liveRoutes(ctx: RouteContext): void {
   const { svc, routes, index, app } = ctx;
   const open = new Set<() => void>();
+  // One subscription feeds the ring and then every open stream, so that an event's id is known to all.
+  const epoch = randomBytes(4).toString('hex');
+  const ring = new ReplayRing();
+  const streams = new Set<(e: LiveEvent, seq: number) => void>();
+  const unsubscribeRing = svc.live.subscribe((e) => {
+    const seq = ring.push(e);
+    for (const fn of streams) fn(e, seq);
+  });
+  app.addHook('onClose', async () => unsubscribeRing());
+  const idOf = (seq: number) => `${epoch}-${seq}`;
+  /** The sequence number of a Last-Event-ID of this server run, or undefined. */
+  const seqOf = (header: unknown): number | undefined => {
+    if (typeof header !== 'string') return undefined;
+    const m = /^([0-9a-f]+)-(\d{1,15})$/.exec(header.trim());
+    return m && m[1] === epoch ? Number(m[2]) : undefined;
+  };
   // preClose: the server waits for open connections before onClose, and a stream never ends by itself.
   app.addHook('preClose', async () => {
     for (const close of [...open]) close();
@@ -39,7 +83,8 @@ export function liveRoutes(ctx: RouteContext): void {
     method: 'GET',
     url: '/api/live',
     tag: 'live',
-    summary: 'Server-Sent Events: state, value and count deltas for the nodes a page shows',
+    summary: 'Server-Sent Events: state, value and count deltas for the nodes a page shows; resumes after Last-Event-ID',
+    description: `Every delta has an id. Reconnecting with the Last-Event-ID header replays the deltas missed since then (the last ${REPLAY_EVENTS} events of the server are kept); an id older than that, or from before a restart, gets a fresh \`snapshot\` event instead.`,
     access: 'read on the nodes (events of unreadable sensors are never sent)',
     query: liveQuery,
     produces: ['text/event-stream'],
@@ -48,11 +93,10 @@ export function liveRoutes(ctx: RouteContext): void {
       const wanted = new Set(query.nodes);
       if (wanted.size === 0 || wanted.size > MAX_LIVE_NODES) throw new ApiProblem(problem('BAD_REQUEST', `query.nodes: expected 1 to ${MAX_LIVE_NODES} node ids, got ${wanted.size}`, 400, [{ path: 'query.nodes', message: `expected 1 to ${MAX_LIVE_NODES} node ids` }]));
       let tree: Tree = index.tree();
-      const unknown = [...wanted].filter((id) => !tree.nodes.has(id));
-      if (unknown.length > 0) throw new ApiProblem(problem('NOT_FOUND', `query.nodes: no object with id ${unknown.map((u) => `"${u}"`).join(', ')}`));
       let vis: Visibility = visibility(req, tree, index);
-      const denied = [...wanted].filter((id) => !vis.shows(id));
-      if (denied.length > 0) throw new ApiProblem(problem('FORBIDDEN', `needs read on ${denied.join(', ')}`));
+      // Unknown and hidden answer alike, so that ids outside one's rights cannot be probed.
+      const unknown = [...wanted].filter((id) => !tree.nodes.has(id) || !vis.shows(id));
+      if (unknown.length > 0) throw new ApiProblem(problem('NOT_FOUND', `query.nodes: no object with id ${unknown.map((u) => `"${u}"`).join(', ')}`));
 
       reply.hijack();
       const res: ServerResponse = reply.raw;
@@ -74,7 +118,10 @@ export function liveRoutes(ctx: RouteContext): void {
           vis = visibility(req, tree, index);
         }
       };
-      const onEvent = (e: LiveEvent) => {
+      let id = '';
+      const emit = (event: string, data: unknown) => send(`id: ${id}\n${frame(event, data)}`);
+      const onEvent = (e: LiveEvent, seq: number) => {
+        id = idOf(seq);
         refresh();
         const sensorId = e.type === 'state' ? e.event.sensorId : e.reading.sensorId;
         const node = tree.nodes.get(sensorId);
@@ -84,37 +131,35 @@ export function liveRoutes(ctx: RouteContext): void {
           const values: Record<string, number> = {};
           for (const c of e.reading.channels) if (Number.isFinite(c.value)) values[c.key] = c.value;
           if (Object.keys(values).length === 0) return;
-          send(frame('values', { sensorId, ts: e.reading.ts, values, ...(e.reading.message !== undefined ? { message: e.reading.message } : {}) }));
+          emit('values', { sensorId, ts: e.reading.ts, values, ...(e.reading.message !== undefined ? { message: e.reading.message } : {}) });
           return;
         }
         const hits: string[] = [];
         for (let id: string | undefined = sensorId; id !== undefined; id = tree.nodes.get(id)?.parentId) if (wanted.has(id)) hits.push(id);
         if (hits.length === 0) return;
         const st = e.status;
-        send(
-          frame('state', {
-            sensorId,
-            from: e.event.from,
-            to: e.event.to,
-            reason: e.event.reason,
-            state: st.state,
-            since: st.since,
-            ...(st.pauseReason ? { pauseReason: st.pauseReason } : {}),
-            ...(st.message !== undefined ? { message: st.message } : {}),
-            ...(st.acknowledged ? { acknowledged: st.acknowledged } : {}),
-          }),
-        );
-        for (const id of hits) if (id !== sensorId) send(frame('counts', { nodeId: id, counts: vis.counts(id) }));
+        emit('state', {
+          sensorId,
+          from: e.event.from,
+          to: e.event.to,
+          reason: e.event.reason,
+          state: st.state,
+          since: st.since,
+          ...(st.pauseReason ? { pauseReason: st.pauseReason } : {}),
+          ...(st.message !== undefined ? { message: st.message } : {}),
+          ...(st.acknowledged ? { acknowledged: st.acknowledged } : {}),
+        });
+        for (const nodeId of hits) if (nodeId !== sensorId) emit('counts', { nodeId, counts: vis.counts(nodeId) });
       };
       const beat = () => {
         send(`: heartbeat ${svc.clock.now()}\n\n`);
         if (!closed) timer = svc.clock.setTimeout(beat, HEARTBEAT_MS);
       };
-      const unsubscribe = svc.live.subscribe(onEvent);
+      streams.add(onEvent);
       function close() {
         if (closed) return;
         closed = true;
-        unsubscribe();
+        streams.delete(onEvent);
         if (timer !== undefined) svc.clock.clearTimeout(timer);
         open.delete(close);
         res.end();
@@ -123,9 +168,16 @@ export function liveRoutes(ctx: RouteContext): void {
       // The response's close: the client went away (the request's close fires once its body is read).
       res.on('close', close);
       res.on('error', close);
-      // The snapshot first, so that the page and the deltas start from the same point.
       send('retry: 5000\n\n');
-      send(frame('snapshot', { at: svc.clock.now(), nodes: [...wanted].map((id) => summarize(tree, tree.nodes.get(id)!, (s) => svc.monitor.status(s), vis)) }));
+      // A reconnect within the ring gets what it missed; otherwise the snapshot first, so that the
+      // page and the deltas start from the same point.
+      const since = seqOf(req.headers['last-event-id']);
+      const missed = since !== undefined ? ring.after(since) : undefined;
+      if (missed) for (const m of missed) onEvent(m.event, m.seq);
+      else {
+        id = idOf(ring.seq);
+        emit('snapshot', { at: svc.clock.now(), nodes: [...wanted].map((n) => summarize(tree, tree.nodes.get(n)!, (s) => svc.monitor.status(s), vis)) });
+      }
       timer = svc.clock.setTimeout(beat, HEARTBEAT_MS);
       return reply;
     },

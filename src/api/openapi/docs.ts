@@ -27,6 +27,21 @@ export const DOCS_JS = `(function () {
     (children || []).forEach(function (c) { e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
     return e;
   }
+  // Inlines #/components/schemas refs for reading (a schema met again on the same branch stays a ref).
+  function inline(spec, v, seen) {
+    if (Array.isArray(v)) return v.map(function (x) { return inline(spec, x, seen); });
+    if (v === null || typeof v !== 'object') return v;
+    var ref = v.$ref;
+    if (typeof ref === 'string' && ref.indexOf('#/components/schemas/') === 0) {
+      var name = ref.slice('#/components/schemas/'.length);
+      var def = spec.components && spec.components.schemas && spec.components.schemas[name];
+      if (!def || seen.indexOf(name) >= 0) return v;
+      return inline(spec, def, seen.concat([name]));
+    }
+    var out = {};
+    Object.keys(v).forEach(function (k) { out[k] = inline(spec, v[k], seen); });
+    return out;
+  }
   function render(spec) {
     main.textContent = '';
     main.appendChild(el('p', {}, [spec.info.description || '']));
@@ -52,6 +67,13 @@ export const DOCS_JS = `(function () {
           body.appendChild(el('p', {}, ['Request body (' + Object.keys(r.op.requestBody.content).join(', ') + '):']));
           body.appendChild(el('pre', {}, [JSON.stringify(r.op.requestBody.content['application/json'].schema, null, 2)]));
         }
+        Object.keys(r.op.responses || {}).filter(function (code) { return /^2/.test(code); }).forEach(function (code) {
+          var json = r.op.responses[code].content && r.op.responses[code].content['application/json'];
+          if (!json || !json.schema || Object.keys(json.schema).length === 0) return;
+          var name = typeof json.schema.$ref === 'string' ? ' ' + json.schema.$ref.split('/').pop() : '';
+          body.appendChild(el('p', {}, ['Answer ' + code + name + ':']));
+          body.appendChild(el('pre', { class: 'answer' }, [JSON.stringify(inline(spec, json.schema, []), null, 2)]));
+        });
         var d = el('details', { 'data-text': (r.method + ' ' + r.path + ' ' + (r.op.summary || '')).toLowerCase() }, [
           el('summary', {}, [el('span', { class: 'm ' + r.method }, [r.method]), ' ', el('code', {}, [r.path]), ' — ' + (r.op.summary || '')]),
           body,

@@ -1,14 +1,48 @@
 // OpenAPI 3.1 from the route declarations (../routes/define.ts): the zod schemas that validate a
 // request's params, query and body become its parameters and request body, through zod 4's
-// JSON Schema output — the reference cannot disagree with what the server checks.
+// JSON Schema output — the reference cannot disagree with what the server checks. What a route
+// answers comes from its zod response schema too; schemas with an id (.meta({ id })) are listed
+// once under components.schemas and referred to with $ref.
 
 import { z } from 'zod';
 import type { DeclaredRoute } from '../routes/define.ts';
 
 type Json = Record<string, unknown>;
 
-function toSchema(s: z.ZodType): Json {
-  return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+/**
+ * Moves the named definitions of one generated schema into the document's components (zod puts
+ * them in a local $defs, whose #/$defs refs would not resolve inside the document), renaming one
+ * whose name is already taken by a different definition (an input and an output form of one id).
+ */
+class Components {
+  readonly schemas: Record<string, Json> = {};
+
+  add(js: Json, io: 'input' | 'output'): Json {
+    const { $schema: _dialect, $defs, ...rest } = js as Json & { $defs?: Record<string, Json> };
+    const names = new Map<string, string>();
+    for (const [name, def] of Object.entries($defs ?? {})) {
+      let target = name;
+      const taken = this.schemas[target];
+      if (taken !== undefined && JSON.stringify(taken) !== JSON.stringify(def)) target = `${name}${io === 'input' ? 'Input' : 'Output'}`;
+      names.set(name, target);
+    }
+    const rewrite = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(rewrite);
+      if (v === null || typeof v !== 'object') return v;
+      const out: Json = {};
+      for (const [k, x] of Object.entries(v as Json)) {
+        const local = k === '$ref' && typeof x === 'string' && x.startsWith('#/$defs/') ? names.get(x.slice('#/$defs/'.length)) : undefined;
+        out[k] = local !== undefined ? `#/components/schemas/${local}` : rewrite(x);
+      }
+      return out;
+    };
+    for (const [name, def] of Object.entries($defs ?? {})) this.schemas[names.get(name)!] = rewrite(def) as Json;
+    return rewrite(rest) as Json;
+  }
+}
+
+function toSchema(s: z.ZodType, components: Components, io: 'input' | 'output' = 'input'): Json {
+  return components.add(z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }), io);
 }
 
 const problemSchema: Json = {
@@ -25,9 +59,9 @@ const problemSchema: Json = {
   required: ['type', 'title', 'status', 'code'],
 };
 
-function parameters(where: 'path' | 'query', s: z.ZodType | undefined): Json[] {
+function parameters(where: 'path' | 'query', s: z.ZodType | undefined, components: Components): Json[] {
   if (!s) return [];
-  const js = toSchema(s);
+  const js = toSchema(s, components);
   const props = (js.properties ?? {}) as Record<string, Json>;
   const required = new Set((js.required as string[] | undefined) ?? []);
   return Object.entries(props).map(([name, schema]) => {
@@ -43,6 +77,7 @@ export interface OpenApiInfo {
 
 export function openApiDocument(routes: readonly DeclaredRoute[], info: OpenApiInfo): Json {
   const paths: Record<string, Record<string, Json>> = {};
+  const components = new Components();
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z_]\w*)/g, '{$1}');
     const op: Json = {
@@ -51,18 +86,18 @@ export function openApiDocument(routes: readonly DeclaredRoute[], info: OpenApiI
       ...(r.description !== undefined ? { description: r.description } : {}),
       tags: [r.tag],
       'x-access': r.access,
-      parameters: [...parameters('path', r.params), ...parameters('query', r.query)],
+      parameters: [...parameters('path', r.params, components), ...parameters('query', r.query, components)],
       responses: {
         [String(r.status ?? 200)]: {
           description: 'OK',
-          content: Object.fromEntries<Json>([['application/json', { schema: r.response ? toSchema(r.response) : {} }], ...(r.produces ?? []).map((t): [string, Json] => [t, { schema: { type: 'string' } }])]),
+          content: Object.fromEntries<Json>([['application/json', { schema: r.response ? toSchema(r.response, components, 'output') : {} }], ...(r.produces ?? []).map((t): [string, Json] => [t, { schema: { type: 'string' } }])]),
         },
         default: { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },
       ...(r.public === true ? { security: [] } : {}),
     };
     if (r.body) {
-      const schema = toSchema(r.body);
+      const schema = toSchema(r.body, components);
       op.requestBody = {
         required: !(r.body instanceof z.ZodOptional),
         content: Object.fromEntries<Json>([['application/json', { schema }], ...(r.consumes ?? []).map((t): [string, Json] => [t, { schema: t.includes('form') ? schema : { type: 'string' } }])]),
@@ -76,7 +111,7 @@ export function openApiDocument(routes: readonly DeclaredRoute[], info: OpenApiI
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: '/' }],
     components: {
-      schemas: { Problem: problemSchema },
+      schemas: { ...components.schemas, Problem: problemSchema },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token (scope and expiry set when it is created)' },
         session: { type: 'apiKey', in: 'cookie', name: 'ww_session' },

@@ -8,6 +8,7 @@ import { ALERT_STATES, type AlertingService, type AlertSummary } from '../../ale
 import { requireLevel, sessionOf } from '../auth/index.ts';
 import { ApiProblem, problem } from '../problem.ts';
 import { audit, principalOf, visibility, type RouteContext } from './context.ts';
+import { alertListSchema, alertSchema } from './schemas.ts';
 
 const listQuery = z.strictObject({
   state: z.enum(ALERT_STATES).optional(),
@@ -53,6 +54,7 @@ export function alertRoutes(ctx: RouteContext): void {
     summary: 'Alerts, newest first (filter by state and subtree), paged by cursor',
     access: 'read on the alert’s object; only readable alerts are listed',
     query: listQuery,
+    response: alertListSchema,
     handler: async (req, _reply, { query }) => {
       const alerting = needAlerting(svc);
       const tree = index.tree();
@@ -71,9 +73,10 @@ export function alertRoutes(ctx: RouteContext): void {
     summary: 'One alert',
     access: 'read on the alert’s object',
     params: alertParams,
+    response: alertSchema,
     handler: async (req, _reply, { params }) => {
       const a = await needAlerting(svc).alert(params.id);
-      if (!a) throw new ApiProblem(problem('NOT_FOUND', `no alert with id "${params.id}"`));
+      if (!a || !visibility(req, index.tree(), index).shows(a.nodeId)) throw new ApiProblem(problem('NOT_FOUND', `no alert with id "${params.id}"`));
       requireLevel(req, index.tree(), a.nodeId, 'read');
       return a;
     },
@@ -90,7 +93,7 @@ export function alertRoutes(ctx: RouteContext): void {
     handler: async (req, _reply, { params, body }) => {
       const alerting = needAlerting(svc);
       const a = await alerting.alert(params.id);
-      if (!a) throw new ApiProblem(problem('NOT_FOUND', `no alert with id "${params.id}"`));
+      if (!a || !visibility(req, index.tree(), index).shows(a.nodeId)) throw new ApiProblem(problem('NOT_FOUND', `no alert with id "${params.id}"`));
       requireLevel(req, index.tree(), a.nodeId, 'acknowledge');
       const p = principalOf(req);
       const done = await alerting.acknowledge(a.id, p.name, body?.note, sessionOf(req) ? 'console' : 'api');

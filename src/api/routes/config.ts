@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { formatConfigError } from '../../config/load.ts';
 import { configJsonSchema } from '../../config/schema.ts';
-import { ConfigFileChangedError, type ImportChange } from '../../config/edit/service.ts';
+import type { ImportChange } from '../../config/edit/service.ts';
 import { touchedIds } from '../../config/edit/diff.ts';
 import { atLeast, levelAt } from '../access.ts';
 import { ApiProblem, problem } from '../problem.ts';
-import { audit, globalLevel, principalOf, type RouteContext } from './context.ts';
+import { audit, configFailure, globalLevel, principalOf, type RouteContext } from './context.ts';
 
 const importQuery = z.strictObject({
   preview: z
@@ -104,8 +104,9 @@ export function configRoutes(ctx: RouteContext): void {
       try {
         out = await svc.config.import(text, 'import', query.preview, authorize);
       } catch (e) {
-        if (e instanceof ConfigFileChangedError) throw new ApiProblem(problem('API_CONFLICT', e.message));
-        throw e;
+        const failure = configFailure(e);
+        if (failure !== e) await audit(ctx, req, { action: 'config.import', target: 'config', outcome: 'failed', detail: e instanceof Error ? e.message : String(e) });
+        throw failure;
       }
       if (!out.ok) {
         if ('refused' in out) {

@@ -2,18 +2,31 @@
 // helpers that every route shares (who is asking, what they may see, auditing, config edits).
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SensorNode, Tree } from '../../core/tree.ts';
+import type { SensorNode, Tree, TreeNode } from '../../core/tree.ts';
 import { formatPath } from '../../config/positions.ts';
 import type { PathSegment, Problem as ConfigProblem } from '../../config/issues.ts';
-import { ConfigFileChangedError, type EditOutcome, type RunningConfig } from '../../config/edit/service.ts';
+import { ConfigApplyError, ConfigFileChangedError, type EditOutcome, type RunningConfig } from '../../config/edit/service.ts';
+import { registerErrors } from '../../core/errors.ts';
 import type { EditPlan } from '../../config/edit/nodes.ts';
 import { valueAt } from '../../config/edit/ops.ts';
+import { requireLevel } from '../auth/index.ts';
 import { ALL_NODES, atLeast, levelAt, type AccessLevel, type AuditEntry, type Principal } from '../access.ts';
 import type { StateIndex, StateCounts } from '../live/counts.ts';
 import { addCounts, zeroCounts } from '../live/counts.ts';
 import { ApiProblem, problem, validationProblem, type FieldError } from '../problem.ts';
 import type { ApiServices } from '../services.ts';
 import type { RouteTable } from './define.ts';
+
+registerErrors({
+  CONFIG_NOT_APPLIED: { message: 'The change could not be put into service; nothing was changed', http: 500 },
+});
+
+/** Config service failures as problems: a changed file is a conflict; a refused apply changed nothing. */
+export function configFailure(e: unknown): unknown {
+  if (e instanceof ConfigFileChangedError) return new ApiProblem(problem('API_CONFLICT', e.message));
+  if (e instanceof ConfigApplyError) return new ApiProblem(problem('CONFIG_NOT_APPLIED', e.message));
+  return e;
+}
 
 export interface RouteContext {
   readonly app: FastifyInstance;
@@ -113,6 +126,35 @@ export function nodeOr404(tree: Tree, id: string, type?: string) {
   return n;
 }
 
+/**
+ * A node the caller acts on: 404 when it does not exist and, with the same words, when the caller
+ * may not even see it (not readable, not on the way to anything readable), so that probing ids
+ * tells nothing about what exists outside one's rights; 403 only when they see it but lack `level`.
+ */
+export function requireOn(req: FastifyRequest, tree: Tree, index: StateIndex, id: string, level: AccessLevel, type?: string): TreeNode {
+  const n = tree.nodes.get(id);
+  const missing = () => new ApiProblem(problem('NOT_FOUND', `no ${type ?? 'object'} with id "${id}"`));
+  if (!n || (type !== undefined && n.type !== type)) throw missing();
+  const p = principalOf(req);
+  if (!p.admin && !atLeast(levelAt(p, tree, id), 'read') && !visibility(req, tree, index).shows(id)) {
+    // The refusal is audited as any other (access.denied); only the answer hides the object.
+    try {
+      requireLevel(req, tree, id, level);
+    } catch {
+      throw missing();
+    }
+    throw missing();
+  }
+  requireLevel(req, tree, id, level);
+  return n;
+}
+
+/** requireOn for a sensor. */
+export function requireSensor(req: FastifyRequest, tree: Tree, index: StateIndex, id: string, level: AccessLevel): SensorNode {
+  requireOn(req, tree, index, id, level, 'sensor');
+  return sensorOr404(tree, id);
+}
+
 export function sensorOr404(tree: Tree, id: string): SensorNode {
   const n = tree.nodes.get(id);
   if (!n || n.type !== 'sensor') throw new ApiProblem(problem('NOT_FOUND', `no sensor with id "${id}"`));
@@ -154,8 +196,9 @@ export async function runEdit(ctx: RouteContext, req: FastifyRequest, action: st
   try {
     out = await ctx.svc.config.edit(plan, `api:${principalOf(req).name}`);
   } catch (e) {
-    if (e instanceof ConfigFileChangedError) throw new ApiProblem(problem('API_CONFLICT', e.message));
-    throw e;
+    const p = configFailure(e);
+    if (p !== e) await audit(ctx, req, { action, target, outcome: 'failed', detail: e instanceof Error ? e.message : String(e) });
+    throw p;
   }
   if (!out.ok) {
     await audit(ctx, req, { action, target, outcome: 'failed', detail: 'refusal' in out ? out.refusal.detail : `${out.problems.length} validation problem(s)` });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { StoredEvent } from '../../store/store.ts';
 import { requireLevel } from '../auth/index.ts';
 import { visibility, type RouteContext } from './context.ts';
+import { eventListSchema } from './schemas.ts';
 
 const eventsQuery = z.strictObject({
   sensor: z.string().min(1).optional().describe('Only this sensor'),
@@ -27,6 +28,7 @@ export function eventRoutes(ctx: RouteContext): void {
     summary: 'State changes, newest first, paged by cursor',
     access: 'read on the sensor; without `sensor`, only readable sensors',
     query: eventsQuery,
+    response: eventListSchema,
     handler: async (req, _reply, { query }) => {
       const tree = index.tree();
       const { sensor, node, from, to, limit } = query;

@@ -14,7 +14,9 @@ import { duration } from '../../sensors/fields.ts';
 import { requireLevel } from '../auth/index.ts';
 import { ApiProblem, problem } from '../problem.ts';
 import { idParams } from './define.ts';
-import { audit, nodeOr404, runEdit, sensorOr404, type RouteContext } from './context.ts';
+import type { TimedPause } from '../../store/pauses.ts';
+import { audit, principalOf, requireOn, requireSensor, runEdit, type RouteContext } from './context.ts';
+import { nodeDetailSchema } from './schemas.ts';
 
 const entrySchema = z.record(z.string(), z.unknown()).describe('The object as written in the YAML config (see GET /api/config/schema)');
 
@@ -43,7 +45,7 @@ const CHILD_KEYS = ['probes', 'groups', 'devices', 'sensors'];
 export const CHECK_NOW_MAX = 1000;
 
 export function nodeRoutes(ctx: RouteContext): void {
-  const { svc, routes, app } = ctx;
+  const { svc, routes, app, index } = ctx;
   /** Timed pauses: node id → the timer that resumes it. */
   const resumeTimers = new Map<string, TimerHandle>();
   app.addHook('onClose', async () => {
@@ -55,6 +57,39 @@ export function nodeRoutes(ctx: RouteContext): void {
     if (t !== undefined) svc.clock.clearTimeout(t);
     resumeTimers.delete(id);
   };
+  const logError = (what: string, e: unknown) => svc.auth.log(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+
+  /** Ends a timed pause: resumes the node (unless it is gone or no longer paused) and forgets the stored pause. */
+  const endPause = async (p: TimedPause): Promise<void> => {
+    const n = svc.monitor.tree().nodes.get(p.nodeId);
+    if (n?.settings.paused === true) {
+      const r = await svc.config.edit((c) => updateNode(c.document, p.nodeId, { paused: null }), `pause by ${p.by} ended at ${new Date(p.until).toISOString()}`);
+      await svc.auth.audit.record({ actor: 'wardwatch', action: 'node.resume', target: p.nodeId, outcome: r.ok ? 'ok' : 'failed', detail: `timed pause by ${p.by} ended${r.ok ? '' : `: ${'refusal' in r ? r.refusal.detail : `${r.problems.length} validation problem(s)`}`}` });
+    }
+    // A thrown edit (the file changed on disk) leaves the row: the next start tries again.
+    await svc.pauses?.remove(p.nodeId);
+  };
+  const resumeAt = (p: TimedPause) => {
+    cancelTimer(p.nodeId);
+    resumeTimers.set(
+      p.nodeId,
+      svc.clock.setTimeout(() => {
+        resumeTimers.delete(p.nodeId);
+        endPause(p).catch((e: unknown) => logError(`timed pause of ${p.nodeId} could not end`, e));
+      }, Math.max(0, p.until - svc.clock.now())),
+    );
+  };
+  // Pauses stored by an earlier run: re-armed for their time, or ended at once when it passed while stopped.
+  app.addHook('onReady', async () => {
+    for (const p of (await svc.pauses?.list()) ?? []) {
+      if (p.until <= svc.clock.now()) await endPause(p).catch((e: unknown) => logError(`timed pause of ${p.nodeId} could not end at start`, e));
+      else resumeAt(p);
+    }
+  });
+  const forgetPause = async (id: string) => {
+    cancelTimer(id);
+    await svc.pauses?.remove(id);
+  };
 
   routes.add({
     method: 'GET',
@@ -63,10 +98,10 @@ export function nodeRoutes(ctx: RouteContext): void {
     summary: 'An object of the tree: its config entry (without children), path and effective settings',
     access: 'read on the object',
     params: idParams,
+    response: nodeDetailSchema,
     handler: async (req, _reply, { params }) => {
       const tree = svc.monitor.tree();
-      const n = nodeOr404(tree, params.id);
-      requireLevel(req, tree, n.id, 'read');
+      const n = requireOn(req, tree, index, params.id, 'read');
       const entry = { ...(locateNode(svc.config.current().document, n.id)?.entry ?? {}) };
       for (const k of CHILD_KEYS) delete entry[k];
       return {
@@ -94,8 +129,7 @@ export function nodeRoutes(ctx: RouteContext): void {
     handler: async (req, _reply, { body }) => {
       const tree = svc.monitor.tree();
       if (body.parent !== undefined) {
-        nodeOr404(tree, body.parent);
-        requireLevel(req, tree, body.parent, 'write');
+        requireOn(req, tree, index, body.parent, 'write');
       } else requireLevel(req, tree, '*', 'write');
       const done = await runEdit(ctx, req, `${body.type}.create`, body.parent ?? 'sites', (c) => createNode(c.document, body.parent, body.type, body.entry), 'body.entry');
       return { id: done.id, version: done.version, entry: done.after, warnings: done.warnings };
@@ -112,8 +146,7 @@ export function nodeRoutes(ctx: RouteContext): void {
     body: patchBody,
     handler: async (req, _reply, { params, body }) => {
       const tree = svc.monitor.tree();
-      const n = nodeOr404(tree, params.id);
-      requireLevel(req, tree, n.id, 'write');
+      const n = requireOn(req, tree, index, params.id, 'write');
       const done = await runEdit(ctx, req, `${n.type}.update`, n.id, (c) => updateNode(c.document, n.id, body));
       return { id: done.id, version: done.version, entry: done.after, warnings: done.warnings };
     },
@@ -128,10 +161,9 @@ export function nodeRoutes(ctx: RouteContext): void {
     params: idParams,
     handler: async (req, _reply, { params }) => {
       const tree = svc.monitor.tree();
-      const n = nodeOr404(tree, params.id);
-      requireLevel(req, tree, n.id, 'full');
+      const n = requireOn(req, tree, index, params.id, 'full');
       const done = await runEdit(ctx, req, `${n.type}.delete`, n.id, (c) => deleteNode(c.document, n.id));
-      cancelTimer(n.id);
+      await forgetPause(n.id);
       return { id: n.id, version: done.version, deleted: true };
     },
   });
@@ -146,8 +178,7 @@ export function nodeRoutes(ctx: RouteContext): void {
     body: channelBody,
     handler: async (req, _reply, { params, body }) => {
       const tree = svc.monitor.tree();
-      sensorOr404(tree, params.id);
-      requireLevel(req, tree, params.id, 'write');
+      requireSensor(req, tree, index, params.id, 'write');
       const done = await runEdit(ctx, req, 'channel.update', `${params.id}#${params.channel}`, (c) => setChannel(c.document, params.id, params.channel, body));
       return { id: params.id, channel: params.channel, version: done.version, override: done.after, warnings: done.warnings };
     },
@@ -162,8 +193,7 @@ export function nodeRoutes(ctx: RouteContext): void {
     params: channelParams,
     handler: async (req, _reply, { params }) => {
       const tree = svc.monitor.tree();
-      sensorOr404(tree, params.id);
-      requireLevel(req, tree, params.id, 'write');
+      requireSensor(req, tree, index, params.id, 'write');
       const done = await runEdit(ctx, req, 'channel.reset', `${params.id}#${params.channel}`, (c) => setChannel(c.document, params.id, params.channel, null));
       return { id: params.id, channel: params.channel, version: done.version };
     },
@@ -185,26 +215,20 @@ export function nodeRoutes(ctx: RouteContext): void {
     body: pauseBody.optional(),
     handler: async (req, _reply, { params, body }) => {
       const tree = svc.monitor.tree();
-      const n = nodeOr404(tree, params.id);
-      requireLevel(req, tree, n.id, 'acknowledge');
-      cancelTimer(n.id);
-      const done = await setPaused(req, n.id, true, body?.note);
-      let until: number | null = null;
-      if (body?.duration !== undefined) {
-        const ms = body.duration * 1000;
-        until = svc.clock.now() + ms;
-        const who = req.principal?.name ?? 'unknown';
-        resumeTimers.set(
-          n.id,
-          svc.clock.setTimeout(() => {
-            resumeTimers.delete(n.id);
-            void svc.config
-              .edit((c) => updateNode(c.document, n.id, { paused: null }), `pause by ${who} ended after ${body.duration}s`)
-              .then((r) => svc.auth.audit.record({ actor: 'wardwatch', action: 'node.resume', target: n.id, outcome: r.ok ? 'ok' : 'failed', detail: `timed pause by ${who} ended` }))
-              .catch((e: unknown) => svc.auth.log(`timed pause of ${n.id} could not end: ${e instanceof Error ? e.message : String(e)}`));
-          }, ms),
-        );
+      const n = requireOn(req, tree, index, params.id, 'acknowledge');
+      await forgetPause(n.id);
+      const until = body?.duration !== undefined ? svc.clock.now() + body.duration * 1000 : null;
+      const pause: TimedPause | undefined = until !== null ? { nodeId: n.id, until, by: principalOf(req).name, ...(body?.note !== undefined ? { note: body.note } : {}) } : undefined;
+      // Stored before the edit: a crash in between leaves a row that finds the node not paused and is dropped.
+      if (pause) await svc.pauses?.put(pause);
+      let done;
+      try {
+        done = await setPaused(req, n.id, true, body?.note);
+      } catch (e) {
+        if (pause) await svc.pauses?.remove(n.id);
+        throw e;
       }
+      if (pause) resumeAt(pause);
       return { id: n.id, paused: true, until, version: done.version };
     },
   });
@@ -218,10 +242,9 @@ export function nodeRoutes(ctx: RouteContext): void {
     params: idParams,
     handler: async (req, _reply, { params }) => {
       const tree = svc.monitor.tree();
-      const n = nodeOr404(tree, params.id);
-      requireLevel(req, tree, n.id, 'acknowledge');
+      const n = requireOn(req, tree, index, params.id, 'acknowledge');
       if (n.settings.paused !== true) throw new ApiProblem(problem('API_CONFLICT', `"${n.id}" is not paused by a user${resolveSettings(tree, n.id).paused ? ' (an object above it is: resume that one)' : ''}`));
-      cancelTimer(n.id);
+      await forgetPause(n.id);
       const done = await setPaused(req, n.id, false);
       return { id: n.id, paused: false, version: done.version };
     },
@@ -237,8 +260,7 @@ export function nodeRoutes(ctx: RouteContext): void {
     status: 202,
     handler: async (req, _reply, { params }) => {
       const tree = svc.monitor.tree();
-      const n = nodeOr404(tree, params.id);
-      requireLevel(req, tree, n.id, 'acknowledge');
+      const n = requireOn(req, tree, index, params.id, 'acknowledge');
       const sensors: string[] = [];
       const walk = (id: string) => {
         const x = tree.nodes.get(id);

@@ -6,6 +6,7 @@ import { CLINICAL_SYSTEMS, type ClinicalSystem } from '../../core/model.ts';
 import { pathOf } from '../../core/tree.ts';
 import { addCounts, zeroCounts, type StateCounts } from '../live/counts.ts';
 import { visibility, type RouteContext } from './context.ts';
+import { overviewSchema } from './schemas.ts';
 
 const overviewQuery = z.strictObject({
   downLimit: z.coerce.number().int().min(0).max(1000).default(50).describe('Most Down sensors to list'),
@@ -21,6 +22,7 @@ export function overviewRoutes(ctx: RouteContext): void {
     summary: 'State counts per clinical system and per site, Down now (unacknowledged first), open alerts',
     access: 'any signed-in user; counts and lists cover what the user may read',
     query: overviewQuery,
+    response: overviewSchema,
     handler: async (req, _reply, { query }) => {
       const tree = index.tree();
       const vis = visibility(req, tree, index);

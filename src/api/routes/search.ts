@@ -7,6 +7,7 @@ import type { Tree, TreeNode } from '../../core/tree.ts';
 import { csv, paging } from './define.ts';
 import { visibility, type RouteContext } from './context.ts';
 import { summarize } from './tree.ts';
+import { searchResultSchema } from './schemas.ts';
 
 const searchQuery = z.strictObject({
   q: z.string().min(1).max(200).optional().describe('Text in the name or id (case-insensitive)'),
@@ -56,6 +57,7 @@ export function searchRoutes(ctx: RouteContext): void {
     summary: 'Search objects by name, tag, state, clinical system, kind and type',
     access: 'any signed-in user; only readable objects are found',
     query: searchQuery,
+    response: searchResultSchema,
     handler: async (req, _reply, { query }) => {
       const tree = index.tree();
       const vis = visibility(req, tree, index);

@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import { effectiveChannels, pathOf, resolveSettings } from '../../core/tree.ts';
 import { RESOLUTIONS, type HistoryPoint } from '../../store/store.ts';
-import { requireLevel } from '../auth/index.ts';
 import { ApiProblem, problem } from '../problem.ts';
 import { idParams } from './define.ts';
-import { audit, principalOf, sensorOr404, type RouteContext } from './context.ts';
+import { audit, principalOf, requireSensor, type RouteContext } from './context.ts';
+import { historySchema, sensorDetailSchema } from './schemas.ts';
 
 const historyQuery = z.strictObject({
   channel: z.string().min(1).optional().describe("Channel key (default: the kind's primary channel)"),
@@ -28,7 +28,7 @@ export function historyCsv(points: readonly HistoryPoint[]): string {
 }
 
 export function sensorRoutes(ctx: RouteContext): void {
-  const { svc, routes } = ctx;
+  const { svc, routes, index } = ctx;
   routes.add({
     method: 'GET',
     url: '/api/sensors/:id',
@@ -36,10 +36,10 @@ export function sensorRoutes(ctx: RouteContext): void {
     summary: 'A sensor: state, settings, channels with last values and limits',
     access: 'read on the sensor',
     params: idParams,
+    response: sensorDetailSchema,
     handler: async (req, _reply, { params }) => {
       const tree = svc.monitor.tree();
-      const node = sensorOr404(tree, params.id);
-      requireLevel(req, tree, node.id, 'read');
+      const node = requireSensor(req, tree, index, params.id, 'read');
       const kind = svc.monitor.kindOf(node.kind);
       const status = svc.monitor.status(node.id);
       const specs = effectiveChannels(kind?.channels ?? [], node.channels);
@@ -70,10 +70,10 @@ export function sensorRoutes(ctx: RouteContext): void {
     params: idParams,
     query: historyQuery,
     produces: ['text/csv'],
+    response: historySchema,
     handler: async (req, reply, { params, query }) => {
       const tree = svc.monitor.tree();
-      const node = sensorOr404(tree, params.id);
-      requireLevel(req, tree, node.id, 'read');
+      const node = requireSensor(req, tree, index, params.id, 'read');
       const to = query.to ?? svc.clock.now();
       const from = query.from ?? to - 3_600_000;
       if (from >= to) throw new ApiProblem(problem('BAD_REQUEST', 'query.from: must be before query.to', 400, [{ path: 'query.from', message: 'must be before query.to' }]));
@@ -100,8 +100,7 @@ export function sensorRoutes(ctx: RouteContext): void {
     body: ackBody.optional(),
     handler: async (req, _reply, { params, body }) => {
       const tree = svc.monitor.tree();
-      sensorOr404(tree, params.id);
-      requireLevel(req, tree, params.id, 'acknowledge');
+      requireSensor(req, tree, index, params.id, 'acknowledge');
       const p = principalOf(req);
       const st = svc.monitor.acknowledge(params.id, p.name, body?.note);
       if (!st) {

@@ -8,7 +8,8 @@ import type { Tree, TreeNode } from '../../core/tree.ts';
 import type { StateCounts } from '../live/counts.ts';
 import { ApiProblem, problem } from '../problem.ts';
 import { paging } from './define.ts';
-import { nodeOr404, visibility, type RouteContext, type Visibility } from './context.ts';
+import { visibility, type RouteContext, type Visibility } from './context.ts';
+import { treePageSchema } from './schemas.ts';
 
 /** Largest tree /api/tree/full answers; beyond it the paged form is the only sensible one. */
 export const FULL_TREE_MAX_NODES = 5000;
@@ -70,14 +71,16 @@ export function treeRoutes(ctx: RouteContext): void {
     summary: 'Children of a node, paged, with state counts per subtree',
     access: 'read on the node, or on something below it; children shown only where readable or on the way to something readable',
     query: treeQuery,
+    response: treePageSchema,
     handler: async (req, _reply, { query }) => {
       const tree = index.tree();
       const vis = visibility(req, tree, index);
       let ids: readonly string[];
       let parent: NodeSummary | null = null;
       if (query.parent !== undefined) {
-        const n = nodeOr404(tree, query.parent);
-        if (!vis.shows(n.id)) throw new ApiProblem(problem('FORBIDDEN', `needs read on ${n.id} or below it`));
+        const n = tree.nodes.get(query.parent);
+        // Unknown and hidden answer alike, so that ids outside one's rights cannot be probed.
+        if (!n || !vis.shows(n.id)) throw new ApiProblem(problem('NOT_FOUND', `no object with id "${query.parent}"`));
         parent = summarize(tree, n, (id) => svc.monitor.status(id), vis);
         ids = n.children;
       } else ids = tree.roots;
@@ -97,7 +100,7 @@ export function treeRoutes(ctx: RouteContext): void {
     handler: async (req, _reply, { query }) => {
       const tree = index.tree();
       const vis = visibility(req, tree, index);
-      if (query.root !== undefined) nodeOr404(tree, query.root);
+      if (query.root !== undefined && (!tree.nodes.has(query.root) || !vis.shows(query.root))) throw new ApiProblem(problem('NOT_FOUND', `no object with id "${query.root}"`));
       const roots = query.root !== undefined ? [query.root] : tree.roots;
       let budget = FULL_TREE_MAX_NODES;
       const build = (id: string): Nested | undefined => {

@@ -78,6 +78,11 @@ export interface ConfigServiceOptions {
 /** Raised when the file changed on disk behind the running configuration. */
 export class ConfigFileChangedError extends Error {}
 
+/** Raised when a checked change could not be applied or saved; everything was put back as it was. */
+export class ConfigApplyError extends Error {}
+
+const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export function createConfigService(opts: ConfigServiceOptions): ConfigService {
@@ -120,12 +125,42 @@ export function createConfigService(opts: ConfigServiceOptions): ConfigService {
     fileHash = hash(text);
   };
 
-  const commit = async (document: unknown, tree: Tree, source: string, fileText: string | undefined): Promise<RunningConfig> => {
-    if (fileText !== undefined) await writeFileText(fileText);
-    const version = await opts.store.saveConfig(document, source, opts.now());
-    await opts.apply(tree, document);
-    running = { version, document, tree, source };
-    return running;
+  /** Puts the previous configuration back into the engine after a failed change; its own failure is logged. */
+  const restore = async (prev: RunningConfig, why: unknown): Promise<void> => {
+    try {
+      await opts.apply(prev.tree, prev.document);
+    } catch (e) {
+      opts.log?.(`config: could not put v${prev.version} back after ${describe(why)}: ${describe(e)}`);
+    }
+  };
+
+  /**
+   * All or nothing as the user sees it: the engine takes the change first (the step most likely to
+   * refuse it), then the file is written and the version saved. A failure at any step puts the
+   * engine, the file and the running configuration back as they were, and no version is kept.
+   */
+  const commit = async (document: unknown, tree: Tree, source: string, fileText: string | undefined, previousText: string | undefined): Promise<RunningConfig> => {
+    const prev = running;
+    try {
+      await opts.apply(tree, document);
+    } catch (e) {
+      await restore(prev, e);
+      throw new ConfigApplyError(`the change could not be put into service (${describe(e)}): nothing was changed, v${prev.version} stays in force`, { cause: e });
+    }
+    let wrote = false;
+    try {
+      if (fileText !== undefined) {
+        await writeFileText(fileText);
+        wrote = true;
+      }
+      const version = await opts.store.saveConfig(document, source, opts.now());
+      running = { version, document, tree, source };
+      return running;
+    } catch (e) {
+      if (wrote && previousText !== undefined) await writeFileText(previousText).catch((w: unknown) => opts.log?.(`config: could not restore ${opts.filePath}: ${describe(w)}`));
+      await restore(prev, e);
+      throw new ConfigApplyError(`the change could not be saved (${describe(e)}): nothing was changed, v${prev.version} stays in force`, { cause: e });
+    }
   };
 
   return {
@@ -141,8 +176,20 @@ export function createConfigService(opts: ConfigServiceOptions): ConfigService {
         }
         const r = parse(text, opts.filePath);
         if (!r.ok) return { ok: false, errors: r.errors };
-        const version = await opts.store.saveConfig(r.document, opts.filePath, opts.now());
-        await opts.apply(r.tree, r.document);
+        const prev = running;
+        try {
+          await opts.apply(r.tree, r.document);
+        } catch (e) {
+          await restore(prev, e);
+          throw new ConfigApplyError(`${opts.filePath} could not be put into service (${describe(e)}): v${prev.version} stays in force`, { cause: e });
+        }
+        let version: number;
+        try {
+          version = await opts.store.saveConfig(r.document, opts.filePath, opts.now());
+        } catch (e) {
+          await restore(prev, e);
+          throw new ConfigApplyError(`${opts.filePath} could not be saved as a version (${describe(e)}): v${prev.version} stays in force`, { cause: e });
+        }
         running = { version, document: r.document, tree: r.tree, source: opts.filePath };
         fileHash = hash(text);
         return { ok: true, config: running, warnings: r.warnings };
@@ -172,7 +219,7 @@ export function createConfigService(opts: ConfigServiceOptions): ConfigService {
             fileText = stringify(document, { lineWidth: 0 });
           }
         }
-        const config = await commit(document, r.tree, source, fileText);
+        const config = await commit(document, r.tree, source, fileText, current);
         return { ok: true, before, config, plan, warnings: r.warnings };
       });
     },
@@ -186,13 +233,14 @@ export function createConfigService(opts: ConfigServiceOptions): ConfigService {
         const refused = authorize?.({ diff, before: running, tree: r.tree, globalChanged });
         if (refused !== undefined) return { ok: false, refused, diff };
         if (preview) return { ok: true, applied: false, diff, config: running, warnings: r.warnings };
+        let current: string | undefined;
         if (opts.filePath !== undefined) {
-          const current = await readFileText();
+          current = await readFileText();
           if (current !== undefined && hash(current) !== fileHash) {
             throw new ConfigFileChangedError(`${opts.filePath} changed on disk since it was loaded: reload it (SIGHUP) before importing through the API`);
           }
         }
-        const config = await commit(r.document, r.tree, source, opts.filePath !== undefined ? text : undefined);
+        const config = await commit(r.document, r.tree, source, opts.filePath !== undefined ? text : undefined, current);
         return { ok: true, applied: true, diff, config, warnings: r.warnings };
       });
     },

@@ -1,0 +1,99 @@
+// Remote probes through the whole application: the core (startApp with NATS) keeps a new probe
+// pending, runs only its own probe's sensors once the remote one is approved, and serves the remote
+// sensors' states and history through the same API as its local ones.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerFor, createTestUser } from '../src/api/auth/testing.ts';
+import { startApp, type App } from '../src/app.ts';
+import { startProbe, type RunningProbe } from '../src/cluster/probe.ts';
+import { startNats, type NatsPeer } from './peers/nats.ts';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const REMOTE = 'site-b/site-b/devices/scanner/value';
+const LOCAL = 'main/local/devices/counter/value';
+
+describe('remote probes in the running application', () => {
+  let dir: string;
+  let nats: NatsPeer;
+  let app: App;
+  let probe: RunningProbe | undefined;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ww-cluster-app-'));
+    nats = await startNats({ probes: ['SITE-B'] });
+    await writeFile(
+      join(dir, 'hospital.yaml'),
+      `defaults: { interval: 1s }
+sites:
+  - name: Main
+    probes:
+      - name: Local
+        groups:
+          - { name: Devices, system: other, devices: [{ name: Counter, host: 127.0.0.1, sensors: [{ name: value, kind: synthetic, base: 1 }] }] }
+  - name: SITE-B
+    probes:
+      - name: SITE-B
+        groups:
+          - { name: Devices, system: modality, devices: [{ name: Scanner, host: 127.0.0.1, sensors: [{ name: value, kind: synthetic, base: 42 }] }] }
+`,
+    );
+    app = await startApp({
+      configPath: join(dir, 'hospital.yaml'),
+      dataDir: join(dir, 'core'),
+      host: '127.0.0.1',
+      port: 0,
+      log: () => undefined,
+      insecureHttp: true,
+      nats: { url: nats.url, user: nats.core.user, password: nats.core.password },
+    });
+  });
+
+  afterAll(async () => {
+    await probe?.close();
+    await app?.close();
+    await nats?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the remote subtree on the approved probe and serves it through the API', async () => {
+    const cluster = app.cluster!;
+    expect(cluster).toBeDefined();
+    probe = await startProbe({ name: 'SITE-B', dataDir: join(dir, 'probe'), log: () => undefined, link: { url: nats.url, nkeyFile: nats.seedFiles.get('SITE-B')! }, flushIntervalMs: 100, healthIntervalMs: 200 });
+    await until('the probe pending', async () => ((await cluster.registry.get('SITE-B'))?.approval === 'pending' ? true : undefined));
+    // Until approved, the core runs everything itself: the remote probe has no work.
+    expect(probe.engine.statuses().size).toBe(0);
+
+    await cluster.approve('SITE-B', 'alice');
+    await until('the remote sensor on the probe', () => (probe!.engine.status(REMOTE)?.state === 'up' ? true : undefined));
+    // The core's own engine no longer runs the remote subtree, but still its own.
+    await until('the core to hand the subtree over', () => (app.engine.status(REMOTE) === undefined ? true : undefined));
+    expect(app.engine.status(LOCAL)).toBeDefined();
+
+    const { user } = await createTestUser(app.auth, { roles: ['read-only'] });
+    const headers = (await bearerFor(app.auth, user)).headers;
+    const sensor = await until('the remote sensor Up through the API', async () => {
+      const r = await fetch(`${app.url}api/sensors/${encodeURIComponent(REMOTE)}`, { headers });
+      const body = (await r.json()) as { status?: { state?: string } };
+      return body.status?.state === 'up' ? body : undefined;
+    });
+    expect(sensor.status?.state).toBe('up');
+    // Its readings travelled over JetStream into the core's store.
+    const points = await until('remote history in the core store', async () => {
+      const h = await app.store.history({ sensorId: REMOTE, channel: 'value', from: Date.now() - 600_000, to: Date.now() + 1000, resolution: 'raw' });
+      return h.points.length >= 2 ? h.points : undefined;
+    });
+    expect(points.length).toBeGreaterThanOrEqual(2);
+  });
+});
