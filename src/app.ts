@@ -31,6 +31,7 @@ import { systemClock } from './shared/clock.ts';
 import { startDemoHospital, type DemoHospital } from './sim/demo.ts';
 import { openStore, type AnyStore } from './store/open.ts';
 import { openPauseStore } from './store/pauses.ts';
+import { probeRoutes } from './api/routes/probes.ts';
 
 export const VERSION = '0.1.0';
 const RETENTION_EVERY_MS = 3_600_000;
@@ -307,7 +308,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           acknowledge: (id, by, note) => engine.acknowledge(id, by, note),
         },
       },
-      { ...(tls ? { https: tls.https } : {}), extraRoutes: [(app) => securityPart.routes(app)] },
+      { ...(tls ? { https: tls.https } : {}), extraRoutes: [(app) => securityPart.routes(app), (app) => probeRoutes(app, { cluster, auth })] },
     );
     await api.listen({ host: opts.host, port: opts.port });
     closers.unshift(() => api.close());

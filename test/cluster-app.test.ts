@@ -75,7 +75,14 @@ sites:
     // Until approved, the core runs everything itself: the remote probe has no work.
     expect(probe.engine.statuses().size).toBe(0);
 
-    await cluster.approve('SITE-B', 'alice');
+    // An administrator sees it pending in the API and approves it there.
+    const { user: admin } = await createTestUser(app.auth, { roles: ['administrator'] });
+    const adminHeaders = (await bearerFor(app.auth, admin)).headers;
+    const listed = (await (await fetch(`${app.url}api/probes`, { headers: adminHeaders })).json()) as { enabled: boolean; probes: { name: string; state: string }[] };
+    expect(listed.enabled).toBe(true);
+    expect(listed.probes).toEqual([expect.objectContaining({ name: 'SITE-B', state: 'pending' })]);
+    const approved = await fetch(`${app.url}api/probes/SITE-B/approve`, { method: 'POST', headers: adminHeaders });
+    expect(approved.status).toBe(200);
     await until('the remote sensor on the probe', () => (probe!.engine.status(REMOTE)?.state === 'up' ? true : undefined));
     // The core's own engine no longer runs the remote subtree, but still its own.
     await until('the core to hand the subtree over', () => (app.engine.status(REMOTE) === undefined ? true : undefined));
