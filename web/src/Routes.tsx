@@ -16,6 +16,9 @@ const MaintenancePage = lazy(() => import('./pages/Maintenance.tsx').then((m) =>
 const RulesPage = lazy(() => import('./pages/Rules.tsx').then((m) => ({ default: m.RulesPage })));
 const UsersPage = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import('./pages/Audit.tsx').then((m) => ({ default: m.AuditPage })));
+const SecurityPage = lazy(() => import('./pages/Security.tsx').then((m) => ({ default: m.SecurityPage })));
+const ProbesPage = lazy(() => import('./pages/Probes.tsx').then((m) => ({ default: m.ProbesPage })));
+const NotificationsPage = lazy(() => import('./pages/Notifications.tsx').then((m) => ({ default: m.NotificationsPage })));
 const SettingsPage = lazy(() => import('./pages/Settings.tsx').then((m) => ({ default: m.SettingsPage })));
 
 function Later({ children }: { children: ReactNode }) {
@@ -50,6 +53,24 @@ export function Routes({ loc, admin, theme, setTheme }: { loc: Location; admin: 
       return (
         <Later>
           <AlertsPage />
+        </Later>
+      );
+    case '/security':
+      return (
+        <Later>
+          <SecurityPage key={loc.query.toString()} admin={admin} device={loc.query.get('device') ?? undefined} />
+        </Later>
+      );
+    case '/probes':
+      return (
+        <Later>
+          <ProbesPage admin={admin} />
+        </Later>
+      );
+    case '/notifications':
+      return (
+        <Later>
+          <NotificationsPage />
         </Later>
       );
     case '/maintenance':
