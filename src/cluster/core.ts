@@ -19,8 +19,12 @@ import { answerChunk, encodeConfig, type EncodedConfig } from './config-transfer
 import { asChunkRequest, asHeartbeat, parseJson, type HelloAnswer } from './protocol.ts';
 import { openClusterTables, type ProbeRecord, type ProbeRegistry } from './registry.ts';
 import { INGEST_CONSUMER, probeOfSubject, READINGS_STREAM, subjects } from './subjects.ts';
-import { findProbeNode, probeSubtree, subtreeIds, treeToJson, withoutProbes, type ProbeConfig } from './tree-wire.ts';
+import { CORE_WRITTEN_KIND, findProbeNode, probeSubtree, subtreeIds, treeToJson, withoutProbes, type ProbeConfig } from './tree-wire.ts';
 import { ProbeWatch, type ProbeHealth } from './watch.ts';
+import { ProbeHealthWriter, type HealthSensor } from './health-readings.ts';
+import { encodeEnvelope } from './wire.ts';
+import { planSensor } from '../engine/entries.ts';
+import { sensorKind } from '../sensors/registry.ts';
 
 export interface ClusterCoreOptions {
   readonly link: NatsLinkOptions;
@@ -81,7 +85,7 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
     // Approved probes, cached: the hot path (every readings row) asks whether a sensor is the probe's.
     const approved = new Set((await tables.list()).filter((p) => p.approval === 'approved').map((p) => p.name));
     let cacheTree: Tree | undefined;
-    let cache = new Map<string, { nodeId?: string; problem?: string; sensors: Set<string>; healthSensors: Set<string> }>();
+    let cache = new Map<string, { nodeId?: string; problem?: string; sensors: Set<string>; devices: Set<string>; healthSensors: Set<string>; health: HealthSensor[] }>();
     const assignment = (probe: string) => {
       const tree = opts.tree();
       if (tree !== cacheTree) {
@@ -93,15 +97,22 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
         const found = findProbeNode(tree, probe);
         const sensors = new Set<string>();
         const healthSensors = new Set<string>();
+        const health: HealthSensor[] = [];
+        const devices = new Set<string>();
         if (found.node) {
           for (const id of subtreeIds(tree, found.node.id)) {
             const n = tree.nodes.get(id);
+            if (n?.type === 'device') devices.add(id);
             if (n?.type !== 'sensor') continue;
             sensors.add(id);
-            if (n.kind === 'probe-health') healthSensors.add(id);
+            if (n.kind === CORE_WRITTEN_KIND) {
+              healthSensors.add(id);
+              const plan = planSensor(tree, n, sensorKind);
+              health.push({ id, specs: plan.specs, intervalMs: plan.settings.intervalS * 1000, retries: plan.settings.retries, paused: plan.settings.paused });
+            }
           }
         }
-        a = { ...(found.node ? { nodeId: found.node.id } : {}), ...(found.error !== undefined ? { problem: found.error } : {}), sensors, healthSensors };
+        a = { ...(found.node ? { nodeId: found.node.id } : {}), ...(found.error !== undefined ? { problem: found.error } : {}), sensors, devices, healthSensors, health };
         cache.set(probe, a);
       }
       return a;
@@ -144,8 +155,24 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
         opts.log(`cluster: onStateChange failed: ${(err as Error).message}`);
       }
     };
+    // The probes' health sensors are written by the core from heartbeats, through the readings stream.
+    const js = nc.jetstream();
+    const writer = new ProbeHealthWriter({
+      clock,
+      sensorsOf: (probe) => assignment(probe).health,
+      statusOf: (id) => watch?.statusOf(id),
+      publish: async (probe, msgID, env) => {
+        await js.publish(subjects.readings(probe), encodeEnvelope(env), { msgID });
+      },
+      loadStatuses: async (ids) => {
+        const want = new Set(ids);
+        return new Map((await opts.store.loadStates()).filter((x) => want.has(x.sensorId)).map((x) => [x.sensorId, fromStored(x)]));
+      },
+      log: opts.log,
+    });
     const w = new ProbeWatch({
       clock,
+      onDisconnect: (probe, since) => writer.disconnected(probe, since),
       heartbeatMs: opts.heartbeatMs ?? 10_000,
       sensorsOf: (probe) => {
         const a = assignment(probe);
@@ -222,7 +249,9 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
           const probe = probeOfSubject(msg.subject);
           if (!probe || !approved.has(probe)) return;
           try {
-            w.alive(probe, asHeartbeat(parseJson(msg.data, `heartbeat of probe ${probe}`), `heartbeat of probe ${probe}`));
+            const hb = asHeartbeat(parseJson(msg.data, `heartbeat of probe ${probe}`), `heartbeat of probe ${probe}`);
+            w.alive(probe, hb);
+            writer.heartbeat(probe, hb);
           } catch (e) {
             opts.log(`cluster: ignored a heartbeat: ${(e as Error).message}`);
           }
@@ -237,6 +266,16 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
       applied: tables,
       clock,
       owns: (probe, id) => approved.has(probe) && assignment(probe).sensors.has(id),
+      ownsDevice: (probe, id) => approved.has(probe) && assignment(probe).devices.has(id),
+      refreshProbes: async (probes) => {
+        for (const p of probes) {
+          if (approved.has(p)) continue;
+          // Approved through another core (or `wardwatch probes approve`): follow the table.
+          if ((await tables.get(p))?.approval !== 'approved') continue;
+          approved.add(p);
+          opts.onAssignmentsChanged?.();
+        }
+      },
       log: opts.log,
       ...(opts.ingestBatch !== undefined ? { batch: opts.ingestBatch } : {}),
       onApplied: (env) => {

@@ -5,18 +5,25 @@
 
 import type { JsMsg, NatsConnection, ConsumerMessages } from 'nats';
 import type { Clock } from '../core/clock.ts';
-import type { StateStore, ValueWriter } from '../store/store.ts';
+import type { MessageLog, StateStore, ValueWriter } from '../store/store.ts';
 import type { AppliedLog } from './registry.ts';
 import { INGEST_CONSUMER, probeOfSubject, READINGS_STREAM } from './subjects.ts';
 import { decodeEnvelope, type DecodedEnvelope } from './wire.ts';
 
 export interface IngestOptions {
   readonly nc: NatsConnection;
-  readonly store: ValueWriter & StateStore;
+  readonly store: ValueWriter & StateStore & MessageLog;
   readonly applied: AppliedLog;
   readonly clock: Clock;
   /** Does this sensor belong to that probe? Rows for sensors of other probes are dropped. */
   readonly owns: (probe: string, sensorId: string) => boolean;
+  /** Is this device under that probe? A received message naming another device keeps only its sender address. */
+  readonly ownsDevice?: (probe: string, deviceId: string) => boolean;
+  /**
+   * Called before a batch with the probes it comes from: lets a core that did not see a probe's
+   * approval (another core answered its hello) learn it from the store before judging its rows.
+   */
+  readonly refreshProbes?: (probes: ReadonlySet<string>) => Promise<void>;
   /** After commit, in stream order: forward statuses, readings and events to the live parts. */
   readonly onApplied: (env: DecodedEnvelope) => void;
   readonly log: (line: string) => void;
@@ -123,6 +130,17 @@ export class Ingest {
   }
 
   async #apply(msgs: readonly JsMsg[]): Promise<void> {
+    if (this.#o.refreshProbes) {
+      const probes = new Set(msgs.map((m) => probeOfSubject(m.subject)).filter((p): p is string => p !== undefined));
+      try {
+        await this.#o.refreshProbes(probes);
+      } catch (err) {
+        this.#stats.storeErrors++;
+        this.#o.log(`reading the probes of ${msgs.length} readings messages failed, JetStream redelivers them: ${(err as Error).message}`);
+        for (const m of msgs) m.nak(this.#o.retryMs ?? 2000);
+        return;
+      }
+    }
     const items: { m: JsMsg; id: string; env: DecodedEnvelope }[] = [];
     for (const m of msgs) {
       const id = m.headers?.get('Nats-Msg-Id') || `${m.info.stream}:${m.seq}`;
@@ -151,6 +169,8 @@ export class Ingest {
       if (values.length > 0 || checks.length > 0) await this.#o.store.writeBatch(values, checks);
       if (events.length > 0) await this.#o.store.appendEvents(events);
       if (states.length > 0) await this.#o.store.saveStates(states);
+      const messages = fresh.flatMap((i) => i.env.messages);
+      if (messages.length > 0) await this.#o.store.appendMessages(messages);
       const now = this.#o.clock.now();
       await this.#o.applied.markApplied(fresh.map((i) => i.id), now);
       for (const i of items) i.m.ack();
@@ -182,12 +202,24 @@ export class Ingest {
     const events = env.events.filter((e) => own(e.e.sensorId));
     const states = env.states.filter((s) => own(s.sensorId));
     const readings = env.readings.filter((r) => own(r.r.sensorId));
+    const ownsDevice = this.#o.ownsDevice;
+    let foreignDevices = 0;
+    const messages = env.messages.map((m) => {
+      if (m.deviceId === undefined || !ownsDevice || ownsDevice(probe, m.deviceId)) return m;
+      foreignDevices++;
+      const { deviceId: _dropped, ...rest } = m;
+      return rest;
+    });
+    if (foreignDevices > 0) {
+      this.#stats.foreignRows += foreignDevices;
+      this.#o.log(`probe ${probe} sent ${foreignDevices} received messages naming devices that are not under it: kept without the device`);
+    }
     const foreign = env.values.length - values.length + env.checks.length - checks.length + env.events.length - events.length + env.states.length - states.length;
     if (foreign > 0) {
       this.#stats.foreignRows += foreign;
       this.#o.log(`probe ${probe} sent ${foreign} rows for sensors that are not assigned to it: dropped`);
     }
-    return { ...env, values, checks, events, states, readings };
+    return { ...env, values, checks, events, states, readings, messages };
   }
 
   #sampleLag(ms: number): void {

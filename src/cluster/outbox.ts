@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { SensorStatus, StateEvent, TimedReading } from '../core/model.ts';
-import type { CheckRow, EventQuery, StateStore, StoredEvent, StoredSensorState, ValueRow, ValueWriter } from '../store/store.ts';
+import type { CheckRow, EventQuery, MessageLog, MessageQuery, ReceivedMessage, StateStore, StoredEvent, StoredMessage, StoredSensorState, ValueRow, ValueWriter } from '../store/store.ts';
 import type { FileQueue } from './file-queue.ts';
 import { splitEnvelope, WIRE_VERSION, type CheckTuple, type Envelope, type ValueTuple } from './wire.ts';
 
@@ -23,7 +23,7 @@ export interface OutboxOptions {
   readonly onAppend?: () => void;
 }
 
-export class Outbox implements ValueWriter, StateStore {
+export class Outbox implements ValueWriter, StateStore, MessageLog {
   readonly #o: OutboxOptions;
   readonly #statusOfEvent = new WeakMap<StateEvent, SensorStatus>();
   #readings: { r: TimedReading; s?: SensorStatus }[] = [];
@@ -91,6 +91,17 @@ export class Outbox implements ValueWriter, StateStore {
 
   /** History lives on the core. */
   events(_q: EventQuery): Promise<StoredEvent[]> {
+    return Promise.resolve([]);
+  }
+
+  /** The probe's receivers' batches: to the core's message log, in order with the readings. */
+  appendMessages(messages: readonly ReceivedMessage[]): Promise<void> {
+    if (messages.length > 0) this.#append({ messages: [...messages] });
+    return Promise.resolve();
+  }
+
+  /** The message log lives on the core. */
+  messages(_q: MessageQuery): Promise<StoredMessage[]> {
     return Promise.resolve([]);
   }
 

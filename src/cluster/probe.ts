@@ -19,6 +19,8 @@ import { Outbox } from './outbox.ts';
 import { fetchConfig } from './config-transfer.ts';
 import { asHelloAnswer, asProbeConfig, parseJson, type Hello, type HelloAnswer, type ProbeHeartbeat } from './protocol.ts';
 import { Sender } from './sender.ts';
+import { ProbeReceivers } from './probe-receivers.ts';
+import type { ReceiversConfig } from '../receivers/config.ts';
 import { checkProbeName, subjects } from './subjects.ts';
 import { treeFromJson, type ProbeConfig } from './tree-wire.ts';
 
@@ -38,6 +40,10 @@ export interface ProbeOptions {
   readonly outbox?: { readonly maxBytes?: number; readonly fsync?: 'always' | 'never'; readonly maxMessageBytes?: number };
   readonly flushIntervalMs?: number;
   readonly version?: string;
+  /** Where this probe's receivers listen (syslog, SNMP traps), started for the sensors that need them. */
+  readonly receivers?: ReceiversConfig;
+  /** Where push sensors' devices POST/GET /api/push/<token> on this probe. */
+  readonly push?: { readonly host: string; readonly port: number };
 }
 
 export type ProbeApprovalSeen = 'unknown' | 'pending' | 'approved' | 'rejected';
@@ -49,6 +55,8 @@ export interface RunningProbe {
   connected(): boolean;
   approval(): ProbeApprovalSeen;
   config(): ProbeConfig | undefined;
+  /** Where the probe's receivers listen now. */
+  receiverAddresses(): readonly string[];
   close(): Promise<void>;
 }
 
@@ -69,12 +77,14 @@ export async function startProbe(opts: ProbeOptions): Promise<RunningProbe> {
   const sender = new Sender({ probe: name, queue, onError: (e) => opts.log(`delivery to JetStream failed, will retry: ${(e as Error).message}`) });
   const outbox = new Outbox({ probe: name, queue, clock, dataDir: opts.dataDir, onAppend: () => sender.kick(), ...(opts.outbox?.maxMessageBytes !== undefined ? { maxMessageBytes: opts.outbox.maxMessageBytes } : {}) });
   let credentials = new Map<string, Credential>();
+  const inbox = createInbox((topic, e) => opts.log(`inbox: a subscriber of ${topic} failed: ${String(e)}`));
+  const receivers = new ProbeReceivers({ config: opts.receivers, messages: outbox, inbox, log: opts.log, now: () => clock.now(), ...(opts.push ? { push: opts.push } : {}) });
   const engine: Engine = new Engine({
     clock,
     kindOf: opts.kindOf ?? sensorKind,
     writer: outbox,
     states: outbox,
-    inbox: createInbox((topic, e) => opts.log(`inbox: a subscriber of ${topic} failed: ${String(e)}`)),
+    inbox,
     credentialOf: (n) => credentials.get(n),
     onStateChange: (e, s) => outbox.noteEvent(e, s),
     onReading: (r) => outbox.noteReading(r, engine.status(r.sensorId)),
@@ -96,7 +106,9 @@ export async function startProbe(opts: ProbeOptions): Promise<RunningProbe> {
     }
     current = cfg;
     credentials = new Map((cfg?.credentials ?? []).map((c) => [c.name, c]));
-    await engine.apply(cfg ? treeFromJson(cfg.tree) : emptyTree());
+    const tree = cfg ? treeFromJson(cfg.tree) : emptyTree();
+    await engine.apply(tree);
+    await receivers.apply(tree);
   };
 
   // The last configuration received: monitoring starts before (and without) the core.
@@ -234,6 +246,7 @@ export async function startProbe(opts: ProbeOptions): Promise<RunningProbe> {
     onConnected(await connectOnce(opts.link, `probe ${name}`, extra));
   } catch (err) {
     if (err instanceof NatsRefusedError) {
+      await receivers.close();
       await engine.stop();
       queue.close();
       throw err;
@@ -266,11 +279,14 @@ export async function startProbe(opts: ProbeOptions): Promise<RunningProbe> {
     connected: () => linkUp && nc !== undefined && !nc.isClosed(),
     approval: () => approval,
     config: () => current,
+    receiverAddresses: () => receivers.addresses(),
     async close() {
       closing = true;
       stopWaiting();
       if (helloTimer !== undefined) clock.clearTimeout(helloTimer);
       if (healthTimer !== undefined) clock.clearTimeout(healthTimer);
+      // Receivers first: what they took in last goes into the outbox with the engine's last flush.
+      await receivers.close();
       await engine.stop();
       // Give what the engine wrote last a chance to go out before the connection closes.
       if (nc && !nc.isClosed()) await drainOutbox(queue, sender, 3000);

@@ -10,7 +10,7 @@ function tree(): Tree {
   const probe = (name: string, creds?: string) => ({
     name,
     ...(creds ? { credentials: creds } : {}),
-    groups: [{ name: 'G', system: 'other', devices: [{ name: 'D', host: '127.0.0.1', sensors: [{ name: 'S', kind: 'synthetic' }] }] }],
+    groups: [{ name: 'G', system: 'other', devices: [{ name: 'D', host: '127.0.0.1', sensors: [{ name: 'S', kind: 'synthetic' }, ...(name === 'SITE-C' ? [{ name: 'H', kind: 'probe-health' }] : [])] }] }],
   });
   const doc = {
     credentials: [{ name: 'snmp-b', type: 'snmp' }, { name: 'snmp-c', type: 'snmp' }],
@@ -41,6 +41,14 @@ describe('probe subtrees', () => {
     expect([...sub.credentials.keys()]).toEqual(['snmp-b']);
     const back = treeFromJson(JSON.parse(JSON.stringify(treeToJson(sub))) as ReturnType<typeof treeToJson>);
     expect(back.nodes.get('main/site-b/g/d/s')).toEqual(sub.nodes.get('main/site-b/g/d/s'));
+  });
+
+  it('keeps the probe-health sensors out of what the probe runs: the core writes them from heartbeats', () => {
+    const t = tree();
+    expect(t.nodes.has('clinic/site-c/g/d/h')).toBe(true);
+    const sub = probeSubtree(t, 'clinic/site-c');
+    expect([...sub.nodes.keys()].sort()).toEqual(['clinic', 'clinic/site-c', 'clinic/site-c/g', 'clinic/site-c/g/d', 'clinic/site-c/g/d/s']);
+    expect(sub.nodes.get('clinic/site-c/g/d')!.children).toEqual(['clinic/site-c/g/d/s']);
   });
 
   it('leaves the core the tree without the remote probes', () => {

@@ -5,6 +5,9 @@
 import { pathOf, type CredentialRef, type InheritableSettings, type MaintenanceWindow, type ProbeNode, type Tree, type TreeNode } from '../core/tree.ts';
 import type { Credential } from '../sensors/sensor.ts';
 
+/** The sensor kind a remote probe does not run itself: the core writes it from heartbeats. */
+export const CORE_WRITTEN_KIND = 'probe-health';
+
 export interface TreeJson {
   readonly nodes: readonly TreeNode[];
   readonly roots: readonly string[];
@@ -66,9 +69,17 @@ export function subtreeIds(tree: Tree, rootId: string): Set<string> {
   return out;
 }
 
-/** The tree a probe runs: ancestors of the probe node (with only the probe as child) and its subtree. */
+/**
+ * The tree a probe runs: ancestors of the probe node (with only the probe as child) and its subtree,
+ * without its `probe-health` sensors: those the core writes from the probe's heartbeats (only the
+ * core can tell that the probe is disconnected), see health-readings.ts.
+ */
 export function probeSubtree(tree: Tree, probeNodeId: string): Tree {
   const inside = subtreeIds(tree, probeNodeId);
+  for (const id of inside) {
+    const n = tree.nodes.get(id);
+    if (n?.type === 'sensor' && n.kind === CORE_WRITTEN_KIND) inside.delete(id);
+  }
   const nodes = new Map<string, TreeNode>();
   const chain = pathOf(tree, probeNodeId);
   chain.forEach((n, i) => {
@@ -76,7 +87,10 @@ export function probeSubtree(tree: Tree, probeNodeId: string): Tree {
     const child = chain[i + 1];
     nodes.set(n.id, { ...n, children: child ? [child.id] : [] });
   });
-  for (const id of inside) nodes.set(id, tree.nodes.get(id)!);
+  for (const id of inside) {
+    const n = tree.nodes.get(id)!;
+    nodes.set(id, n.children.some((c) => !inside.has(c)) ? { ...n, children: n.children.filter((c) => inside.has(c)) } : n);
+  }
   const windows = new Set<string>();
   const creds = new Set<string>();
   for (const n of nodes.values()) {

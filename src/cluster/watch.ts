@@ -32,6 +32,8 @@ export interface WatchOptions {
   readonly sensorsOf: (probe: string) => { readonly sensors: Iterable<string>; readonly healthSensors: ReadonlySet<string> };
   /** State changes the core makes up for remote sensors (disconnect, reconnect), one call per probe. */
   readonly onEvents: (events: readonly { readonly e: StateEvent; readonly s: SensorStatus }[]) => void;
+  /** A probe has just been found silent (once per silence), to record the gap in its health history. */
+  readonly onDisconnect?: (probe: string, since: number) => void;
 }
 
 interface Entry {
@@ -143,6 +145,7 @@ export class ProbeWatch {
       });
     }
     if (out.length > 0) this.#o.onEvents(out);
+    this.#o.onDisconnect?.(probe, now);
   }
 
   #reconnected(probe: string, e: Entry): void {

@@ -38,5 +38,12 @@ describe('readings envelope', () => {
     expect(() => decodeEnvelope(bytes({ v: 1, probe: 'x', at: 1, checks: [['s', 1, 2]] }))).toThrow('checks.0: expected [sensorId, ts, 0|1]');
     expect(() => decodeEnvelope(bytes({ v: 1, probe: 'x', at: 1, events: [{ e: { sensorId: 's', ts: 1, from: 'up', to: 'sideways', reason: 'r' } }] }))).toThrow(/^events\.0\.e\.to: /);
     expect(() => decodeEnvelope(bytes({ v: 2, probe: 'x', at: 1 }))).toThrow(/^v: /);
+    expect(() => decodeEnvelope(bytes({ v: 1, probe: 'x', at: 1, messages: [{ receiver: 'syslog', ts: 1, source: '10.0.0.1', severity: 'loud', text: 't' }] }))).toThrow(/^messages\.0\.severity: /);
+  });
+
+  it('carries received messages for the core message log', () => {
+    const m = { receiver: 'syslog', ts: 5, source: '10.0.0.1', deviceId: 'site/dev', severity: 'error' as const, text: 'link down', data: { app: 'ifmgr' } };
+    expect(decodeEnvelope(encodeEnvelope({ v: 1, probe: 'x', at: 1, messages: [m] })).messages).toEqual([m]);
+    expect(decodeEnvelope(encodeEnvelope({ v: 1, probe: 'x', at: 1 })).messages).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { STATES, PAUSE_REASONS, type SensorStatus, type StateEvent, type TimedReading } from '../core/model.ts';
-import type { CheckRow, StoredSensorState, ValueRow } from '../store/store.ts';
+import type { CheckRow, ReceivedMessage, StoredSensorState, ValueRow } from '../store/store.ts';
 
 export const WIRE_VERSION = 1;
 
@@ -24,6 +24,8 @@ export interface Envelope {
   readonly events?: readonly { readonly e: StateEvent; readonly s?: SensorStatus }[];
   readonly states?: readonly StoredSensorState[];
   readonly readings?: readonly { readonly r: TimedReading; readonly s?: SensorStatus }[];
+  /** What the probe's receivers (syslog, SNMP traps) took in, for the core's message log. */
+  readonly messages?: readonly ReceivedMessage[];
 }
 
 export interface DecodedEnvelope {
@@ -34,6 +36,7 @@ export interface DecodedEnvelope {
   readonly events: { readonly e: StateEvent; readonly s?: SensorStatus }[];
   readonly states: StoredSensorState[];
   readonly readings: { readonly r: TimedReading; readonly s?: SensorStatus }[];
+  readonly messages: ReceivedMessage[];
 }
 
 const state = z.enum(STATES);
@@ -82,6 +85,16 @@ const reading = z.object({
   phases: z.record(z.string(), z.number()).optional(),
 });
 
+const message = z.object({
+  receiver: z.string().min(1),
+  ts: num,
+  source: z.string(),
+  deviceId: z.string().optional(),
+  severity: z.enum(['debug', 'info', 'notice', 'warning', 'error', 'critical']),
+  text: z.string(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
 const envelope = z.object({
   v: z.literal(WIRE_VERSION),
   probe: z.string(),
@@ -92,6 +105,7 @@ const envelope = z.object({
   events: z.array(z.object({ e: event, s: status.optional() })).optional(),
   states: z.array(stored).optional(),
   readings: z.array(z.object({ r: reading, s: status.optional() })).optional(),
+  messages: z.array(message).optional(),
 });
 
 export function encodeEnvelope(e: Envelope): Uint8Array {
@@ -138,6 +152,7 @@ export function decodeEnvelope(data: Uint8Array): DecodedEnvelope {
     events,
     states,
     readings: (p.readings ?? []) as DecodedEnvelope['readings'],
+    messages: p.messages ?? [],
   };
 }
 
@@ -145,7 +160,7 @@ export function decodeEnvelope(data: Uint8Array): DecodedEnvelope {
 export function splitEnvelope(e: Envelope, maxBytes: number): Uint8Array[] {
   const whole = encodeEnvelope(e);
   if (whole.byteLength <= maxBytes) return [whole];
-  const parts = (['values', 'checks', 'events', 'states', 'readings'] as const).filter((k) => (e[k]?.length ?? 0) > 0);
+  const parts = (['values', 'checks', 'events', 'states', 'readings', 'messages'] as const).filter((k) => (e[k]?.length ?? 0) > 0);
   const total = parts.reduce((n, k) => n + e[k]!.length, 0);
   if (total <= 1) throw new Error(`one row of probe ${e.probe} encodes to ${whole.byteLength} bytes, more than the ${maxBytes}-byte message limit`);
   // Halve the rows: each half keeps its lists in order, so the core applies them in the same order.

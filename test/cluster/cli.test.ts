@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClusterTables } from '../../src/cluster/registry.ts';
 import { newProbeKey } from '../../src/cluster/server-config.ts';
 import { bufferIo } from '../../src/cli/io.ts';
-import { probeCommand } from '../../src/cli/probe.ts';
+import { parseListen, probeCommand, readReceiversFile } from '../../src/cli/probe.ts';
 import { probesCommand } from '../../src/cli/probes.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import { startNats, type NatsPeer } from '../peers/nats.ts';
@@ -56,6 +56,31 @@ describe('wardwatch probe', () => {
     const r = await run(probeCommand, '--core', nats.url, '--name', 'SITE-B', '--nkey', seed, '--data', join(dir, 'p2'));
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${seed}: expected an NKEY user seed (SU followed by 56 base32 characters)`);
+  });
+});
+
+describe('wardwatch probe --receivers', () => {
+  it('reads the receivers section, and names file:line:col and the field of a bad one', async () => {
+    const good = join(dir, 'receivers.yaml');
+    writeFileSync(good, 'receivers:\n  syslog:\n    udp: { host: 127.0.0.1, port: 5514 }\n');
+    expect(readReceiversFile(good)).toMatchObject({ syslog: { udp: { host: '127.0.0.1', port: 5514 }, maxQueue: 10_000 } });
+    const bad = join(dir, 'bad-receivers.yaml');
+    writeFileSync(bad, 'receivers:\n  syslog:\n    udp:\n      port: 99999\n');
+    const r = await run(probeCommand, '--core', nats.url, '--name', 'SITE-B', '--receivers', bad, '--data', join(dir, 'p3'));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${bad}:4:13: receivers.syslog.udp.port: expected integer 1–65535, got 99999\n`);
+    const none = join(dir, 'no-section.yaml');
+    writeFileSync(none, 'syslog: {}\n');
+    expect(() => readReceiversFile(none)).toThrow(`${none}: expected a "receivers:" section`);
+    expect(() => readReceiversFile(join(dir, 'missing.yaml'))).toThrow(`--receivers ${join(dir, 'missing.yaml')}: ENOENT`);
+  });
+
+  it('reads --push HOST:PORT and says what is wrong with a bad one', async () => {
+    expect(parseListen('0.0.0.0:8081', '--push')).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(parseListen('[::1]:8081', '--push')).toEqual({ host: '::1', port: 8081 });
+    const r = await run(probeCommand, '--core', nats.url, '--name', 'SITE-B', '--push', '8081', '--data', join(dir, 'p4'));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('--push: expected HOST:PORT with a port 1–65535 (e.g. 0.0.0.0:8081), got "8081"\n');
   });
 });
 

@@ -58,7 +58,8 @@ describe('cluster link', () => {
       expect(log.lines.join('\n')).toContain('pending approval');
 
       await core.approve('SITE-B', 'alice');
-      await waitFor('the configuration to arrive', () => probe.engine.statuses().size === 4);
+      // 3 sensors: the probe-health sensor is the core's to write, from heartbeats.
+      await waitFor('the configuration to arrive', () => probe.engine.statuses().size === 3);
       // Only its own subtree: SITE-C's sensors are not there.
       const own = new Set(probe.engine.statuses().keys());
       for (const id of sensorIds(tree)) expect(own.has(id)).toBe(id.startsWith('site-site-b/'));
@@ -69,7 +70,7 @@ describe('cluster link', () => {
       await waitFor('readings in the core store', async () => (await store.history({ sensorId: first, channel: 'value', from: 0, to: Date.now() + 1000, resolution: 'raw' })).points.length >= 2);
       await waitFor('live readings forwarded', () => readings.includes(first));
       expect(core.statusOf(first)?.state).toBe('up');
-      await waitFor('a heartbeat with the probe\'s health', () => (core.health('SITE-B')?.heartbeat?.stats.sensors ?? 0) === 4);
+      await waitFor('a heartbeat with the probe\'s health', () => (core.health('SITE-B')?.heartbeat?.stats.sensors ?? 0) === 3);
       const health = core.health('SITE-B')!;
       expect(health.connected).toBe(true);
       expect(typeof health.heartbeat?.bufferDepth).toBe('number');

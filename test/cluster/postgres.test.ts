@@ -18,7 +18,7 @@ let nats: NatsPeer;
 let dir: string;
 const stores: PostgresStore[] = [];
 const cores: ClusterCore[] = [];
-const tree = clusterTree([{ name: 'SITE-B', sensors: 100 }]);
+const tree = clusterTree([{ name: 'SITE-B', sensors: 100, health: true }]);
 
 beforeAll(async () => {
   nats = await startNats({ probes: ['SITE-B'] });
@@ -44,17 +44,33 @@ afterAll(async () => {
 });
 
 it('stores every reading once when two cores ingest from the same consumer', async () => {
-  const probe = await startProbe({ name: 'SITE-B', dataDir: join(dir, 'probe'), log: () => undefined, link: { url: nats.url, nkeyFile: nats.seedFiles.get('SITE-B')! }, flushIntervalMs: 50, outbox: { fsync: 'never' } });
+  const probe = await startProbe({ name: 'SITE-B', dataDir: join(dir, 'probe'), log: () => undefined, link: { url: nats.url, nkeyFile: nats.seedFiles.get('SITE-B')! }, flushIntervalMs: 50, healthIntervalMs: 50, outbox: { fsync: 'never' } });
+  const [health] = sensorIds(tree, 'probe-health');
   try {
     await waitFor('both cores to ingest', () => cores.every((c) => c.ingestStats().messages > 0), 40_000);
+    // Both cores hear every heartbeat and publish a health reading per interval: JetStream keeps one.
+    await waitFor('the probe health Up', async () => (await stores[0]!.events({ sensorId: health!, limit: 10 })).some((e) => e.to === 'up'), 20_000);
+    await waitFor('three intervals of probe health', async () => (await stores[0]!.history({ sensorId: health!, channel: 'connected', from: 0, to: Date.now() + 60_000, resolution: 'raw' })).points.length >= 3, 20_000);
   } finally {
     await probe.close();
   }
   const written = probe.engine.totals().valuesWritten;
   const ingested = () => cores.reduce((n, c) => n + c.ingestStats().values, 0);
-  await waitFor('the cores to store everything', () => ingested() >= written, 40_000);
-  expect(ingested()).toBe(written);
+  // The health sensor's values are the cores' own (from heartbeats), on top of what the probe wrote.
+  const healthValues = async () => {
+    let n = 0;
+    for (const ch of await stores[0]!.channelsOf(health!)) n += (await stores[0]!.history({ sensorId: health!, channel: ch, from: 0, to: Date.now() + 60_000, resolution: 'raw' })).points.length;
+    return n;
+  };
+  await waitFor('the cores to store everything', async () => ingested() >= written + (await healthValues()), 40_000);
+  expect(ingested()).toBe(written + (await healthValues()));
+  // The core that did not answer the probe's hello learnt of its approval from the store: it dropped nothing.
+  expect(cores.map((c) => c.ingestStats().foreignRows)).toEqual([0, 0]);
   let points = 0;
   for (const id of sensorIds(tree)) points += (await stores[0]!.history({ sensorId: id, channel: 'value', from: 0, to: Date.now() + 60_000, resolution: 'raw' })).points.length;
   expect(points).toBe(written);
+  // One health reading per interval (1 s) although both cores publish one for every interval.
+  const connected = (await stores[0]!.history({ sensorId: health!, channel: 'connected', from: 0, to: Date.now() + 60_000, resolution: 'raw' })).points;
+  expect(connected.length).toBeGreaterThan(0);
+  expect(new Set(connected.map((p) => Math.floor(p.ts / 1000))).size).toBe(connected.length);
 }, 100_000);
