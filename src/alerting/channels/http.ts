@@ -68,32 +68,39 @@ export function httpSend(opts: HttpSendOptions): Promise<SendResult> {
     }
   }
   const body = Buffer.from(opts.body, 'utf8');
-  return new Promise<SendResult>((resolve) => {
-    const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, {
-      method: opts.method ?? 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'user-agent': 'Wardwatch', ...opts.headers },
-      signal: opts.signal,
-      agent: agentFor(url.protocol === 'https:', ca, opts.caFile, opts.rejectUnauthorized ?? true),
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        if (size < MAX_RESPONSE) chunks.push(c);
-        size += c.length;
+  const mod = url.protocol === 'https:' ? https : http;
+  const agent = agentFor(url.protocol === 'https:', ca, opts.caFile, opts.rejectUnauthorized ?? true);
+  const attempt = (fresh: boolean): Promise<SendResult> =>
+    new Promise<SendResult>((resolve) => {
+      const req = mod.request(url, {
+        method: opts.method ?? 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'user-agent': 'Wardwatch', ...opts.headers },
+        signal: opts.signal,
+        // A retry after a dead kept-alive connection opens a new one.
+        agent: fresh ? false : agent,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < MAX_RESPONSE) chunks.push(c);
+          size += c.length;
+        });
+        res.on('error', (err) => resolve(retryable('network', `reading the response from ${redactUrl(opts.url)}: ${err.message}`)));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          resolve(opts.okStatuses?.includes(status) ? sent(`HTTP ${status}`, text) : classifyHttp(status, text));
+        });
       });
-      res.on('error', (err) => resolve(retryable('network', `reading the response from ${redactUrl(opts.url)}: ${err.message}`)));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const status = res.statusCode ?? 0;
-        resolve(opts.okStatuses?.includes(status) ? sent(`HTTP ${status}`, text) : classifyHttp(status, text));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        const method = opts.method ?? 'POST';
+        if (opts.signal.aborted) resolve(retryable('TIMEOUT', `${method} ${redactUrl(opts.url)}: timed out`));
+        // A kept-alive connection the server had already closed (idle timeout, restart): the request
+        // never reached it, so it is sent again at once on a new connection rather than backed off.
+        else if (!fresh && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) resolve(attempt(true));
+        else resolve(retryable(err.code ?? 'network', `${method} ${redactUrl(opts.url)}: ${err.message}`));
       });
+      req.end(body);
     });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      const method = opts.method ?? 'POST';
-      if (opts.signal.aborted) resolve(retryable('TIMEOUT', `${method} ${redactUrl(opts.url)}: timed out`));
-      else resolve(retryable(err.code ?? 'network', `${method} ${redactUrl(opts.url)}: ${err.message}`));
-    });
-    req.end(body);
-  });
+  return attempt(false);
 }
