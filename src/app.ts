@@ -48,6 +48,8 @@ export interface AppOptions {
   readonly port: number;
   readonly clock?: Clock;
   readonly log: (line: string) => void;
+  /** The console's address as users reach it (behind a reverse proxy), for links in notifications. */
+  readonly publicUrl?: string;
   /** Reverse proxies (addresses, CIDR ranges, "loopback") whose X-Forwarded-For is believed. */
   readonly trustProxy?: readonly string[];
   /** Remote probes: the NATS server (and credentials) the core's ingest and the probes use; none runs without it. */
@@ -180,6 +182,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await engine.start();
     closers.unshift(() => engine.stop());
 
+    const tls = opts.insecureHttp
+      ? undefined
+      : await setupHttps({ dir: join(opts.dataDir, 'tls'), ...(opts.tlsCertFile !== undefined ? { certFile: opts.tlsCertFile } : {}), ...(opts.tlsKeyFile !== undefined ? { keyFile: opts.tlsKeyFile } : {}), now: () => clock.now() });
+    if (tls?.generated) opts.log(`generated a self-signed certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256}, valid to ${tls.validTo}): browsers will ask to trust it; configure your own with --tls-cert/--tls-key`);
+    // Links in notifications point at the console: the public URL when given (behind a proxy), else
+    // the listen address, known before listening unless the port is chosen by the system.
+    const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+    const scheme = tls ? 'https' : 'http';
+    if (opts.publicUrl !== undefined) late.consoleUrl = opts.publicUrl.replace(/\/+$/, '');
+    else if (opts.port !== 0) late.consoleUrl = `${scheme}://${shownHost}:${opts.port}`;
+
     // Notifications: decided by alerting, kept in the durable queue of the store, sent by delivery.
     // A notification that finally fails becomes a visible message (receiver "alerting").
     let alertingConfig = alertingOf(initial.document);
@@ -258,10 +271,6 @@ export async function startApp(opts: AppOptions): Promise<App> {
       now: () => clock.now(),
       log: opts.log,
     });
-    const tls = opts.insecureHttp
-      ? undefined
-      : await setupHttps({ dir: join(opts.dataDir, 'tls'), ...(opts.tlsCertFile !== undefined ? { certFile: opts.tlsCertFile } : {}), ...(opts.tlsKeyFile !== undefined ? { keyFile: opts.tlsKeyFile } : {}), now: () => clock.now() });
-    if (tls?.generated) opts.log(`generated a self-signed certificate ${tls.certFile} (SHA-256 ${tls.fingerprint256}, valid to ${tls.validTo}): browsers will ask to trust it; configure your own with --tls-cert/--tls-key`);
     const auth = await createAuthServices({
       store,
       keyFile: join(opts.dataDir, 'wardwatch.key'),
@@ -314,9 +323,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     closers.unshift(() => api.close());
     const addr = api.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-    const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-    const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}/`;
-    late.consoleUrl = url.replace(/\/$/, '');
+    const url = `${scheme}://${shownHost}:${port}/`;
+    late.consoleUrl ??= url.replace(/\/$/, '');
     const setupUrl = auth.setupToken !== undefined ? `${url}setup?token=${auth.setupToken}` : undefined;
     if (setupUrl !== undefined) opts.log(`no user exists yet: create the first administrator at ${setupUrl} (one-time link)`);
 

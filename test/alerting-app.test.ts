@@ -13,6 +13,7 @@ import { startApp, type App } from '../src/app.ts';
 import { bearerFor, createTestUser } from '../src/api/auth/testing.ts';
 import { closedPort } from '../src/sim/closed-port.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './peers/webhook.ts';
+import { freePort } from './peers/harness.ts';
 
 async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +64,9 @@ alerting:
     - { name: pacs-siem, trigger: { state: { to: [down] } }, to: [night-oncall], channels: [siem], grouping: false, recovery: false }
 `,
     );
-    app = await startApp({ configPath: join(dir, 'hospital.yaml'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, log: () => undefined, insecureHttp: true });
+    // A known port: the console's address (in the links of the very first notification) is known
+    // before the API listens; with port 0 it would only be known afterwards.
+    app = await startApp({ configPath: join(dir, 'hospital.yaml'), dataDir: join(dir, 'data'), host: '127.0.0.1', port: await freePort(), log: () => undefined, insecureHttp: true });
   });
 
   afterAll(async () => {

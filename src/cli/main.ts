@@ -16,7 +16,7 @@ const USAGE = `usage: wardwatch <command> [options]
 
 commands:
   start [--config FILE] [--secrets FILE] [--data DIR] [--store postgres://…] [--host H] [--port P]
-        [--insecure-http] [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR ...]
+        [--insecure-http] [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR ...] [--public-url URL]
         [--nats nats://H:4222 [--nats-nkey F | --nats-creds F | --nats-user U --nats-password-file F] [--nats-tls-ca F]]
                        run Wardwatch (without --config: the built-in demo hospital)
   validate FILE        check a configuration file without starting
