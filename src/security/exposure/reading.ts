@@ -5,6 +5,9 @@
 import type { ChannelValue, Reading } from '../../core/model.ts';
 import { exposureFinding, severityRank, type ExposureCode } from './catalogue.ts';
 
+/** The primary channel every exposure kind reports: how many findings the check made. */
+export const FINDINGS_CHANNEL = { key: 'findings', name: 'Findings', unit: 'count', primary: true, description: 'Exposure findings of this check' } as const;
+
 export interface Found {
   readonly code: ExposureCode;
   /** What was seen, e.g. "accepted called AE title WW-1A2B3C4D". */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ChannelValue, Reading } from '../../core/model.ts';
 import { validAeTitle } from '../../protocols/dicom/pdu.ts';
-import { exposureReading, type Found } from '../../security/exposure/reading.ts';
+import { exposureReading, type Found, FINDINGS_CHANNEL } from '../../security/exposure/reading.ts';
 import { validTimeZone } from '../dicom-find/dates.ts';
 import { connectionSettings, ms } from '../dicom-echo/common.ts';
 import { port } from '../fields.ts';
@@ -67,7 +67,7 @@ export const dicomExposureKind = defineSensorKind({
     'Checks how open a DICOM node is to an unknown system (DICOM PS3.15, MDS2 NAUT/TXCF): does it accept an association addressed to any called AE title, or from any calling AE title; does it answer a C-FIND from an unknown AE (only when query is explicitly enabled: study level, today only, matches counted and never read); is DICOM TLS offered on port 2762 and with which TLS version. The configured AE titles must work first, so a device that is down is reported as down, not as secure.',
   settings,
   channels: [
-    { key: 'findings', name: 'Findings', unit: 'count', primary: true, description: 'Exposure findings of this check' },
+    FINDINGS_CHANNEL,
     { key: 'anyCalledAe', name: 'Accepts any called AE', unit: 'bool' },
     { key: 'anyCallingAe', name: 'Accepts any calling AE', unit: 'bool' },
     { key: 'unauthenticatedQuery', name: 'Answers C-FIND from unknown AE', unit: 'bool' },
@@ -78,14 +78,8 @@ export const dicomExposureKind = defineSensorKind({
   concurrency: 20,
   defaultIntervalS: 86_400,
   usesHost: true,
-  async check(s, ctx) {
-    try {
-      return await assess(s, ctx);
-    } catch (e) {
-      // a bug here must still be a Reading: the exposure checks never throw
-      return failed('INTERNAL', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  },
+  // A thrown bug or an abort becomes an INTERNAL or TIMEOUT reading in the runner, like every kind's.
+  check: assess,
 });
 
 async function assess(s: Settings, ctx: CheckContext): Promise<Reading> {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ChannelValue, Reading } from '../../core/model.ts';
 import { mllpSend, MllpError, type MllpExchange } from '../../protocols/mllp/index.ts';
 import { BUILTIN_TEMPLATES, decodeHl7, encodeHl7, fillTemplate, parseHl7 } from '../../protocols/hl7/index.ts';
-import { exposureReading, type Found } from '../../security/exposure/reading.ts';
+import { exposureReading, type Found, FINDINGS_CHANNEL } from '../../security/exposure/reading.ts';
 import { duration, host, port } from '../fields.ts';
 import { defineSensorKind, failed, type CheckContext } from '../sensor.ts';
 import { transportFailure } from '../hl7/index.ts';
@@ -63,7 +63,7 @@ export const hl7ExposureKind = defineSensorKind({
     'Checks that an HL7 v2 interface which should accept MLLP over TLS only does not answer plaintext MLLP (MDS2 TXCF/TXIG, IHE ATNA secure node): connects in plaintext and sends a QRY^A19 for the synthetic test patient (changes nothing) or just an empty frame; any framed answer is a finding. With tls settings it also checks that the same probe is answered over TLS. Connection refused, a TLS alert or a hang-up in plaintext all pass.',
   settings,
   channels: [
-    { key: 'findings', name: 'Findings', unit: 'count', primary: true, description: 'Exposure findings of this check' },
+    FINDINGS_CHANNEL,
     { key: 'plaintextAnswered', name: 'Plaintext MLLP answered', unit: 'bool' },
     { key: 'tlsWorks', name: 'MLLP over TLS works', unit: 'bool' },
     { key: 'tlsRoundTripMs', name: 'Round trip over TLS', unit: 'ms' },
@@ -71,14 +71,8 @@ export const hl7ExposureKind = defineSensorKind({
   concurrency: 50,
   defaultIntervalS: 86_400,
   usesHost: true,
-  async check(s, ctx) {
-    try {
-      return await probe(s, ctx);
-    } catch (e) {
-      // a bug here must still be a Reading: the exposure checks never throw
-      return failed('INTERNAL', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  },
+  // A thrown bug or an abort becomes an INTERNAL or TIMEOUT reading in the runner, like every kind's.
+  check: probe,
 });
 
 async function probe(s: Settings, ctx: CheckContext): Promise<Reading> {

@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import type { ChannelValue, Reading } from '../../core/model.ts';
-import { exposureReading, type Found } from '../../security/exposure/reading.ts';
+import { exposureReading, type Found, FINDINGS_CHANNEL } from '../../security/exposure/reading.ts';
 import type { ExposureCode } from '../../security/exposure/catalogue.ts';
 import { describeGot, duration, host, port } from '../fields.ts';
 import { defineSensorKind, failed, type CheckContext } from '../sensor.ts';
@@ -50,7 +50,7 @@ export const insecureServicesKind = defineSensorKind({
     'Looks for cleartext services a hardened medical device should not offer (MDS2 SAHD): Telnet, FTP (and whether it accepts an anonymous login), administration or login pages over plain HTTP (unless they redirect to HTTPS), and SNMP (v2c or v1) answering the default communities public or private. Each service is a channel (1 = exposed); each finding names its standard and carries a runbook.',
   settings,
   channels: [
-    { key: 'findings', name: 'Findings', unit: 'count', primary: true, description: 'Exposure findings of this check' },
+    FINDINGS_CHANNEL,
     { key: 'telnetOpen', name: 'Telnet open', unit: 'bool' },
     { key: 'ftpOpen', name: 'FTP open', unit: 'bool' },
     { key: 'ftpAnonymous', name: 'Anonymous FTP', unit: 'bool' },
@@ -60,14 +60,8 @@ export const insecureServicesKind = defineSensorKind({
   concurrency: 50,
   defaultIntervalS: 86_400,
   usesHost: true,
-  async check(s, ctx) {
-    try {
-      return await scan(s, ctx);
-    } catch (e) {
-      // a bug here must still be a Reading: the exposure checks never throw
-      return failed('INTERNAL', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  },
+  // A thrown bug or an abort becomes an INTERNAL or TIMEOUT reading in the runner, like every kind's.
+  check: scan,
 });
 
 async function scan(s: Settings, ctx: CheckContext): Promise<Reading> {

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { ChannelValue, Reading } from '../../core/model.ts';
-import { exposureReading, type Found } from '../../security/exposure/reading.ts';
+import { exposureReading, type Found, FINDINGS_CHANNEL } from '../../security/exposure/reading.ts';
 import { describeGot, duration, host, port } from '../fields.ts';
 import { defineSensorKind, failed, type CheckContext } from '../sensor.ts';
 import { isUnreachable, PROTOCOL_LABEL, readCertificate, scanVersions, scanWeakCiphers, type Target } from './audit.ts';
@@ -42,7 +42,7 @@ export const tlsAuditKind = defineSensorKind({
     'Audits a TLS port against BCP 195 and NIST SP 800-131A: which protocol versions it accepts (SSL 3.0, TLS 1.0, 1.1, 1.2, 1.3), whether it accepts RC4, 3DES, NULL, EXPORT or anonymous cipher suites, and whether its certificate has a short key or a SHA-1/MD5 signature. Each finding names its standard and carries a runbook; high-severity findings make the sensor Down, medium ones Warning. What could not be tested is said in the message.',
   settings,
   channels: [
-    { key: 'findings', name: 'Findings', unit: 'count', primary: true, description: 'Exposure findings of this check' },
+    FINDINGS_CHANNEL,
     { key: 'sslv3Offered', name: 'SSL 3.0 offered', unit: 'bool' },
     { key: 'tls10Offered', name: 'TLS 1.0 offered', unit: 'bool' },
     { key: 'tls11Offered', name: 'TLS 1.1 offered', unit: 'bool' },
@@ -55,14 +55,8 @@ export const tlsAuditKind = defineSensorKind({
   concurrency: 20,
   defaultIntervalS: 86_400,
   usesHost: true,
-  async check(s, ctx) {
-    try {
-      return await audit(s, ctx);
-    } catch (e) {
-      // a bug here must still be a Reading: the exposure checks never throw
-      return failed('INTERNAL', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  },
+  // A thrown bug or an abort becomes an INTERNAL or TIMEOUT reading in the runner, like every kind's.
+  check: audit,
 });
 
 async function audit(s: Settings, ctx: CheckContext): Promise<Reading> {
