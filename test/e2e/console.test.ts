@@ -110,7 +110,7 @@ describe('console e2e (demo hospital, Chromium)', () => {
     // 6. Acknowledge it with a note; the page shows who and why.
     await page.getByLabel('Note').fill('MR-02 is off for service, radiology informed');
     await page.getByRole('button', { name: 'Acknowledge' }).click();
-    await page.getByText(`Acknowledged by ${LOGIN}`).waitFor();
+    await page.locator('.ack-note').getByText(`Acknowledged by ${LOGIN}`).waitFor();
     await page.getByText('MR-02 is off for service, radiology informed').first().waitFor();
     await b.screenshot('07-acknowledged');
 

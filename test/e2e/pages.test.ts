@@ -110,7 +110,7 @@ describe('console pages (API harness, Chromium)', () => {
     await page.getByRole('heading', { name: 'Value over 1 year' }).waitFor();
     await page.getByLabel('Note').fill('biomed is on it');
     await page.getByRole('button', { name: 'Acknowledge' }).click();
-    await page.getByText('Acknowledged by charge-nurse').waitFor();
+    await page.locator('.ack-note').getByText('Acknowledged by charge-nurse').waitFor();
     expect(h.engine.status(TEMP)?.acknowledged?.note).toBe('biomed is on it');
     await b.screenshot('pages-03-sensor');
     // Live: the next reading reaches the open page over the event stream, without a reload.
