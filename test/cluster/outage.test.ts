@@ -1,4 +1,4 @@
-// Fault test: the NATS server goes away while a probe checks. The probe keeps checking into its
+// Fault test: the NATS server goes away for 30 s while a probe checks. The probe keeps checking into its
 // file outbox, and after the server is back every reading reaches the store, none of them twice.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +17,7 @@ let store: SqliteStore;
 let core: ClusterCore;
 const tree = clusterTree([{ name: 'SITE-B', sensors: 5 }]);
 const events: string[] = [];
+const OUTAGE_MS = 30_000;
 
 beforeAll(async () => {
   nats = await startNats({ probes: ['SITE-B'] });
@@ -44,8 +45,12 @@ it('delivers every reading taken while NATS was down, in order, none twice', asy
     await nats.stop();
     await waitFor('the probe to notice the link is down', () => !probe.connected());
     const checksAtStop = probe.engine.totals().checks;
-    // Two more rounds of every sensor while the server is away, all of them waiting in the outbox.
+    // The fault: the server stays away for 30 s (its length is what is tested here, not a
+    // wait for something), and at least two more rounds of every sensor wait in the outbox.
+    const downAt = Date.now();
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
     await waitFor('checks to go on while NATS is down', () => probe.engine.totals().checks >= checksAtStop + 2 * ids.length && probe.queue.depth >= 3);
+    expect(Date.now() - downAt).toBeGreaterThanOrEqual(OUTAGE_MS);
     const waiting = probe.queue.depth;
     expect(probe.queue.depth).toBeGreaterThan(0);
     expect(log.lines.join('\n')).toContain('lost the link to NATS');
@@ -72,7 +77,7 @@ it('delivers every reading taken while NATS was down, in order, none twice', asy
   // State events stored once each: the first Unknown → Up of every sensor.
   const stored = await store.events({ limit: 1000 });
   expect(stored.filter((e) => e.to === 'up').length).toBe(ids.length);
-}, 60_000);
+}, 90_000);
 
 it('restarts without NATS on its last configuration and keeps its undelivered readings', async () => {
   const data = join(dir, 'probe-restart');
