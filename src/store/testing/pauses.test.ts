@@ -5,13 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPauseStore } from '../pauses.ts';
 import { openSqliteStore } from '../sqlite/index.ts';
 import { SqlitePauseStore } from '../sqlite/pauses.ts';
 import { PostgresPauseStore } from '../postgres/pauses.ts';
 import { runPauseContract } from './contract-pauses.ts';
+import { freshPgSchemas } from './pg-schemas.ts';
 
 describe('SQLite pause store', () => {
   runPauseContract(() => Promise.resolve(new SqlitePauseStore(new Database(':memory:'))));
@@ -39,29 +39,9 @@ describe('SQLite pause store', () => {
 });
 
 describe('PostgreSQL pause store', () => {
-  const URL = 'postgres://postgres@127.0.0.1:5432/test';
-  const prefix = `ww_pauses_${process.pid}`;
-  const pools: pg.Pool[] = [];
-  let n = 0;
-
-  afterAll(async () => {
-    const admin = new pg.Pool({ connectionString: URL, max: 1 });
-    try {
-      const res = await admin.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}_%`]);
-      for (const r of res.rows) await admin.query(`DROP SCHEMA IF EXISTS ${r.nspname} CASCADE`);
-    } finally {
-      await admin.end();
-      await Promise.all(pools.map((p) => p.end()));
-    }
-  });
-
+  const freshSchema = freshPgSchemas('ww_pauses', 2);
   runPauseContract(async () => {
-    const schema = `${prefix}_${++n}`;
-    const admin = new pg.Pool({ connectionString: URL, max: 1 });
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const pool = new pg.Pool({ connectionString: URL, max: 2, options: `-c search_path=${schema}` });
-    pools.push(pool);
+    const { pool, schema } = await freshSchema();
     return PostgresPauseStore.open(pool, schema);
   });
 });

@@ -80,6 +80,23 @@ function useSubmit() {
   return { error, fields, run };
 }
 
+/** The role picker of the new-user and new-token forms. */
+function RoleField({ roles, value, onChange }: { roles: readonly Role[]; value: string; onChange: (roleId: string) => void }) {
+  return (
+    <Field label="Role">
+      {(a) => (
+        <select {...a} value={value} onChange={(e) => onChange(e.target.value)}>
+          {roles.map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
 function Users({ roles }: { roles: readonly Role[] }) {
   const users = useApi<UserView[]>('/api/users');
   const [login, setLogin] = useState('');
@@ -155,17 +172,7 @@ function Users({ roles }: { roles: readonly Role[] }) {
         <TextField label="Login" value={login} onChange={(e) => setLogin(e.target.value)} required error={s.fields.get('body.login')} />
         <TextField label="Full name" value={name} onChange={(e) => setName(e.target.value)} required error={s.fields.get('body.name')} />
         <TextField label="Password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} error={s.fields.get('body.password')} hint="Leave empty for a directory (LDAP) account" />
-        <Field label="Role">
-          {(a) => (
-            <select {...a} value={roleId} onChange={(e) => setRoleId(e.target.value)}>
-              {roles.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <RoleField roles={roles} value={roleId} onChange={setRoleId} />
         <TextField label="On subtree (node id, empty for the whole tree)" value={nodeId} onChange={(e) => setNodeId(e.target.value)} error={s.fields.get('body.roles[0].nodeId')} />
         <ErrorBox error={s.fields.size === 0 ? s.error : undefined} />
         <button type="submit" className="primary">
@@ -300,17 +307,7 @@ function Tokens({ roles }: { roles: readonly Role[] }) {
       <form onSubmit={create} className="panel" aria-label="New API token">
         <h2>New API token</h2>
         <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} required error={s.fields.get('body.name')} />
-        <Field label="Role">
-          {(a) => (
-            <select {...a} value={roleId} onChange={(e) => setRoleId(e.target.value)}>
-              {roles.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <RoleField roles={roles} value={roleId} onChange={setRoleId} />
         <TextField label="Expires in days (empty: never)" inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} error={s.fields.get('body.expiresInDays')} />
         <ErrorBox error={s.fields.size === 0 ? s.error : undefined} />
         <button type="submit" className="primary">
