@@ -23,6 +23,20 @@ export interface AlertSummary {
   readonly escalationStep: number;
 }
 
+/** What happened to an alert, as the console's live alerts page is told. */
+export const ALERT_CHANGES = ['opened', 'acknowledged', 'escalated', 'resolved', 'updated'] as const;
+export type AlertChangeKind = (typeof ALERT_CHANGES)[number];
+
+/**
+ * One change of an alert, after it was saved: `updated` is anything else the console shows (sensors
+ * joining a grouped alert, the count of dependents); an alert told once and closed at once (a
+ * change notice) arrives as `resolved`.
+ */
+export interface AlertChange {
+  readonly change: AlertChangeKind;
+  readonly alert: AlertSummary;
+}
+
 export interface AlertQuery {
   readonly state?: AlertState;
   /** Alerts at or below this node. */

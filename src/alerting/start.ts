@@ -10,7 +10,8 @@ import type { SensorStatus, StateEvent, TimedReading } from '../core/model.ts';
 import type { Tree } from '../core/tree.ts';
 import type { AlertingConfig } from './config.ts';
 import type { DeliveryQueue } from './notification.ts';
-import type { AlertQuery, AlertingService, AlertSummary, SecurityFindingNotice } from './service.ts';
+import { observeAlertStore } from './changes.ts';
+import type { AlertChange, AlertQuery, AlertingService, AlertSummary, SecurityFindingNotice } from './service.ts';
 import type { AlertStore, StoredAlert } from './engine/alert-store.ts';
 import { Decisions } from './engine/engine.ts';
 import { Episodes } from './engine/episodes.ts';
@@ -47,6 +48,11 @@ export interface AlertingOptions {
   readonly onLeadership?: (leading: boolean) => void;
   /** Resolved alerts are kept this many days, then deleted (checked at start and daily; default 365). */
   readonly keepResolvedDays?: number;
+  /**
+   * Told of each alert this process saves (opened, acknowledged, escalated, resolved...), once it is
+   * stored: the API's live stream. A standby tells only of the acknowledgements it records.
+   */
+  readonly onChange?: (c: AlertChange) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -93,10 +99,12 @@ function optionProblem(config: AlertingConfig, o: Pick<AlertingOptions, 'history
   return rule ? `alerting: rule "${rule.name}" has an unusual trigger, which learns from the store's history: start alerting with the store as AlertingOptions.history` : undefined;
 }
 
-export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
-  const problem = optionProblem(o.config, o);
+export async function startAlerting(opts: AlertingOptions): Promise<Alerting> {
+  const problem = optionProblem(opts.config, opts);
   if (problem !== undefined) throw new Error(problem);
-  const log = o.log ?? (() => undefined);
+  const log = opts.log ?? (() => undefined);
+  // Changes are told of where every path that changes an alert ends: the store's save (./changes.ts).
+  const o: AlertingOptions = opts.onChange ? { ...opts, store: observeAlertStore(opts.store, { summary, onChange: opts.onChange, log }) } : opts;
   let index = new RuleIndex(o.config, new Topology(o.tree));
   let readings = index.wantsReadings;
   let chain: Promise<void> = Promise.resolve();

@@ -2,7 +2,7 @@
 // reaches into the engine's internals or the store's SQL. app.ts provides the implementations.
 
 import type { Delivery } from '../alerting/delivery/index.ts';
-import type { AlertingService } from '../alerting/service.ts';
+import type { AlertChangeKind, AlertingService, AlertSummary } from '../alerting/service.ts';
 import type { Clock } from '../core/clock.ts';
 import type { SensorStatus, StateEvent, TimedReading } from '../core/model.ts';
 import type { Tree } from '../core/tree.ts';
@@ -26,10 +26,11 @@ export interface MonitorService {
   acknowledge(sensorId: string, by: string, note?: string): SensorStatus | undefined;
 }
 
-/** What the live stream is fed with (app.ts wires the engine's onStateChange/onReading into it). */
+/** What the live stream is fed with (app.ts wires the engine's onStateChange/onReading and alerting's onChange into it). */
 export type LiveEvent =
   | { readonly type: 'state'; readonly event: StateEvent; readonly status: SensorStatus }
-  | { readonly type: 'reading'; readonly reading: TimedReading };
+  | { readonly type: 'reading'; readonly reading: TimedReading }
+  | { readonly type: 'alert'; readonly change: AlertChangeKind; readonly alert: AlertSummary };
 
 export interface LiveSource {
   /** Returns the unsubscribe function. */

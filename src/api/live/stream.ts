@@ -1,7 +1,8 @@
-// GET /api/live?nodes=a,b: Server-Sent Events with the deltas a page needs — never the whole tree:
-// `state` for sensors at or below the requested nodes, `values` for the requested sensors and the
-// sensors of requested devices, `counts` for requested non-sensor nodes whose subtree changed;
-// each filtered by what the caller may read. A comment line every heartbeat keeps proxies open.
+// GET /api/live?nodes=a,b&alerts=true: Server-Sent Events with the deltas a page needs — never the
+// whole tree: `state` for sensors at or below the requested nodes, `values` for the requested sensors
+// and the sensors of requested devices, `counts` for requested non-sensor nodes whose subtree
+// changed, and, asked for with `alerts`, `alert` for every alert opened, acknowledged, escalated or
+// resolved; each filtered by what the caller may read. A comment line every heartbeat keeps proxies open.
 // Every delta carries an id; a client reconnecting with Last-Event-ID gets what it missed from a
 // bounded ring of recent events, or a fresh snapshot when its id is older than the ring (or from
 // an earlier run of the server: ids start with a per-server epoch).
@@ -12,6 +13,7 @@ import { z } from 'zod';
 import type { TimerHandle } from '../../core/clock.ts';
 import type { Tree } from '../../core/tree.ts';
 import { ApiProblem, problem } from '../problem.ts';
+import { ALERT_CHANGES } from '../../alerting/service.ts';
 import type { LiveEvent } from '../services.ts';
 import { csv } from '../routes/define.ts';
 import { principalOf, visibility, type RouteContext, type Visibility } from '../routes/context.ts';
@@ -48,7 +50,14 @@ class ReplayRing {
 }
 
 const liveQuery = z.strictObject({
-  nodes: csv().describe(`Ids of the nodes the page shows, comma-separated (at most ${MAX_LIVE_NODES})`),
+  nodes: csv()
+    .optional()
+    .describe(`Ids of the nodes the page shows, comma-separated (at most ${MAX_LIVE_NODES}); may be left out when \`alerts\` is asked for`),
+  alerts: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1')
+    .describe('true (or 1): also send an `alert` event for every alert opened, acknowledged, escalated, resolved or otherwise changed whose object the caller may read (the alerts page)'),
 });
 
 function frame(event: string, data: unknown): string {
@@ -83,15 +92,18 @@ export function liveRoutes(ctx: RouteContext): void {
     method: 'GET',
     url: '/api/live',
     tag: 'live',
-    summary: 'Server-Sent Events: state, value and count deltas for the nodes a page shows; resumes after Last-Event-ID',
-    description: `Every delta has an id. Reconnecting with the Last-Event-ID header replays the deltas missed since then (the last ${REPLAY_EVENTS} events of the server are kept); an id older than that, or from before a restart, gets a fresh \`snapshot\` event instead.`,
-    access: 'read on the nodes (events of unreadable sensors are never sent)',
+    summary: 'Server-Sent Events: state, value and count deltas for the nodes a page shows, alert changes on request; resumes after Last-Event-ID',
+    description: `An \`alert\` event carries \`{change, alert}\`: change is one of ${ALERT_CHANGES.map((c) => `\`${c}\``).join(', ')} and alert the alert as \`GET /api/alerts/{id}\` answers it. Every delta has an id. Reconnecting with the Last-Event-ID header replays the deltas missed since then (the last ${REPLAY_EVENTS} events of the server are kept); an id older than that, or from before a restart, gets a fresh \`snapshot\` event instead.`,
+    access: 'read on the nodes (events of unreadable sensors are never sent); alert events only for alerts whose object the caller reads',
     query: liveQuery,
     produces: ['text/event-stream'],
     handler: async (req, reply, { query }) => {
       principalOf(req);
       const wanted = new Set(query.nodes);
-      if (wanted.size === 0 || wanted.size > MAX_LIVE_NODES) throw new ApiProblem(problem('BAD_REQUEST', `query.nodes: expected 1 to ${MAX_LIVE_NODES} node ids, got ${wanted.size}`, 400, [{ path: 'query.nodes', message: `expected 1 to ${MAX_LIVE_NODES} node ids` }]));
+      const alerts = query.alerts;
+      const least = alerts ? 0 : 1;
+      if (wanted.size < least || wanted.size > MAX_LIVE_NODES) throw new ApiProblem(problem('BAD_REQUEST', `query.nodes: expected ${least} to ${MAX_LIVE_NODES} node ids${alerts ? '' : ' (or alerts=true)'}, got ${wanted.size}`, 400, [{ path: 'query.nodes', message: `expected ${least} to ${MAX_LIVE_NODES} node ids` }]));
+      if (alerts && !svc.alerting) throw new ApiProblem(problem('API_UNAVAILABLE', 'query.alerts: alerting is not running in this Wardwatch'));
       let tree: Tree = index.tree();
       let vis: Visibility = visibility(req, tree, index);
       // Unknown and hidden answer alike, so that ids outside one's rights cannot be probed.
@@ -122,6 +134,14 @@ export function liveRoutes(ctx: RouteContext): void {
       const emit = (event: string, data: unknown) => send(`id: ${id}\n${frame(event, data)}`);
       const onEvent = (e: LiveEvent, seq: number) => {
         id = idOf(seq);
+        if (e.type === 'alert') {
+          if (!alerts) return;
+          refresh();
+          // The rule of GET /api/alerts: read on the alert's object (the sensor, or a grouped alert's parent).
+          if (vis.canRead(e.alert.nodeId)) emit('alert', { change: e.change, alert: e.alert });
+          return;
+        }
+        if (wanted.size === 0) return;
         refresh();
         const sensorId = e.type === 'state' ? e.event.sensorId : e.reading.sensorId;
         const node = tree.nodes.get(sensorId);

@@ -1,8 +1,10 @@
 // All alerts by state: open (unacknowledged first), acknowledged, resolved; acknowledge from here.
+// The lists follow alert changes live; a slow poll covers a stream that cannot connect.
 
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { qs } from '../api.ts';
 import { useApi, useNow } from '../hooks.ts';
+import { useLiveAlerts } from '../live-alerts.ts';
 import { ProblemError } from '../api.ts';
 import { Link } from '../router.tsx';
 import { ErrorBox } from '../components/Field.tsx';
@@ -36,8 +38,17 @@ export function AlertsPage() {
   };
   const { reload: r1 } = open;
   const { reload: r2 } = acked;
-  // Alerts open and close with rules' timing (held for, escalation): re-read them every half minute.
-  const tick = useNow(30_000);
+  const { reload: r3 } = resolved;
+  // Alerts open and close with rules' timing (held for, escalation): the live stream says when.
+  useLiveAlerts(
+    useCallback(() => {
+      r1();
+      r2();
+      r3();
+    }, [r1, r2, r3]),
+  );
+  // A safety net only (a proxy that drops the stream, another core process acknowledging).
+  const tick = useNow(60_000);
   useEffect(() => {
     r1();
     r2();
