@@ -17,7 +17,7 @@ const USAGE = `usage: wardwatch <command> [options]
 commands:
   start [--config FILE] [--secrets FILE] [--data DIR] [--store postgres://…] [--host H] [--port P]
         [--insecure-http] [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDR ...] [--public-url URL]
-        [--nats nats://H:4222 [--nats-nkey F | --nats-creds F | --nats-user U --nats-password-file F] [--nats-tls-ca F]]
+        [--nats nats://H:4222 [--nats-nkey F | --nats-creds F | --nats-user U --nats-password-file F] [--nats-tls-ca F [--nats-tls-cert F --nats-tls-key F]]]
                        run Wardwatch (without --config: the built-in demo hospital)
   validate FILE        check a configuration file without starting
   check KIND --option value ... [--json] [--timeout 10s]

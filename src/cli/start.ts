@@ -28,6 +28,8 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
         'nats-user': { type: 'string' },
         'nats-password-file': { type: 'string' },
         'nats-tls-ca': { type: 'string' },
+        'nats-tls-cert': { type: 'string' },
+        'nats-tls-key': { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '8080' },
       },
@@ -77,7 +79,7 @@ export async function startCommand(argv: readonly string[], io: Io): Promise<num
 }
 
 /** The core's NATS link from the --nats* options (the password is read from its file, never from argv). */
-function natsLink(v: { nats?: string; 'nats-nkey'?: string; 'nats-creds'?: string; 'nats-user'?: string; 'nats-password-file'?: string; 'nats-tls-ca'?: string }): NatsLinkOptions {
+function natsLink(v: { nats?: string; 'nats-nkey'?: string; 'nats-creds'?: string; 'nats-user'?: string; 'nats-password-file'?: string; 'nats-tls-ca'?: string; 'nats-tls-cert'?: string; 'nats-tls-key'?: string }): NatsLinkOptions {
   const password = v['nats-password-file'] !== undefined ? readFileSync(v['nats-password-file'], 'utf8').trim() : undefined;
   return {
     url: v.nats ?? '',
@@ -86,5 +88,8 @@ function natsLink(v: { nats?: string; 'nats-nkey'?: string; 'nats-creds'?: strin
     ...(v['nats-user'] !== undefined ? { user: v['nats-user'] } : {}),
     ...(password !== undefined ? { password } : {}),
     ...(v['nats-tls-ca'] !== undefined ? { tlsCaFile: v['nats-tls-ca'] } : {}),
+    // A client certificate for a NATS server that verifies its clients (mutual TLS).
+    ...(v['nats-tls-cert'] !== undefined ? { tlsCertFile: v['nats-tls-cert'] } : {}),
+    ...(v['nats-tls-key'] !== undefined ? { tlsKeyFile: v['nats-tls-key'] } : {}),
   };
 }
