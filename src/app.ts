@@ -124,7 +124,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     let tree = initial.tree;
     const initialVersion = await store.saveConfig(initial.document, opts.configPath ?? 'demo', clock.now());
     const inbox = createInbox((topic, e) => opts.log(`inbox: a subscriber of ${topic} failed: ${String(e)}`));
-    // The live stream of the API (SSE) is fed from the engine's state changes and readings.
+    // The live stream of the API (SSE) is fed from the engine's state changes and readings, and from alerting's alert changes.
     const live = new LiveHub();
     // Alerting and the security part hear every state change; they start after the engine.
     const late: { alerting?: Alerting; security?: SecurityPart; consoleUrl?: string } = {};
@@ -224,6 +224,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     closers.unshift(() => running.close());
 
     // Receivers map a sender to the device whose host it is (the first one, when several share a host).
+      onChange: (c) => live.publish({ type: 'alert', ...c }),
     let devicesByHost = hostIndex(tree);
     const receivers: RunningReceivers = await startReceivers(receiversOf(initial.document), {
       deviceOf: (address) => devicesByHost.get(address),
@@ -317,7 +318,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           acknowledge: (id, by, note) => engine.acknowledge(id, by, note),
         },
       },
-      { ...(tls ? { https: tls.https } : {}), extraRoutes: [(app) => securityPart.routes(app), (app) => probeRoutes(app, { cluster, auth })] },
+      { ...(tls ? { https: tls.https } : {}), extraRoutes: [(_app, routes) => securityPart.routes(routes), (_app, routes) => probeRoutes(routes, { cluster, auth })] },
     );
     await api.listen({ host: opts.host, port: opts.port });
     closers.unshift(() => api.close());

@@ -38,8 +38,11 @@ export interface ApiOptions {
   readonly https?: HttpsOptions;
   /** Folder of the built console (default web/dist); the status page is served while it is not built. */
   readonly consoleRoot?: string;
-  /** Extra routes registered on the same server after the API (security, ...), so that they share auth and error handling. */
-  readonly extraRoutes?: readonly ((app: FastifyInstance) => void)[];
+  /**
+   * Extra routes registered on the same server after the API (security, probes), so that they share
+   * auth and error handling; declared through `routes`, they are validated and documented like the rest.
+   */
+  readonly extraRoutes?: readonly ((app: FastifyInstance, routes: RouteTable) => void)[];
 }
 
 
@@ -113,8 +116,9 @@ export async function buildApi(svc: ApiServices, opts: ApiOptions = {}): Promise
   liveRoutes(ctx);
   metricsRoutes(ctx);
   pushRoutes(app, { inbox: svc.inbox, now: () => svc.clock.now() });
-  for (const extra of opts.extraRoutes ?? []) extra(app);
+  for (const extra of opts.extraRoutes ?? []) extra(app, routes);
 
+  // Built on first request, after ready: every route, the extra ones included, is declared by then.
   let spec: Record<string, unknown> | undefined;
   routes.add({
     method: 'GET',

@@ -2,9 +2,9 @@
 // trail, the alerting hook, the exposure reader, feeds from URLs on a schedule, a rescan when an
 // exposure sensor changes state (debounced), and the API routes. One object to start and close.
 
-import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AuditSink } from '../api/access.ts';
+import type { RouteTable } from '../api/routes/define.ts';
 import { securityRoutes } from '../api/routes/security.ts';
 import type { SecurityFindingNotice } from '../alerting/service.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
@@ -64,8 +64,9 @@ export class SecurityPart {
     return new SecurityPart(o, store, service, triage, feeds);
   }
 
-  routes(app: FastifyInstance): void {
-    securityRoutes(app, { service: this.service, store: this.store, triage: this.triage, tree: this.#o.tree, clock: this.#o.clock, uuid: randomUUID });
+  /** Declares the security API on the server's route table (ApiOptions.extraRoutes). */
+  routes(table: RouteTable): void {
+    securityRoutes(table, { service: this.service, store: this.store, triage: this.triage, tree: this.#o.tree, clock: this.#o.clock, uuid: randomUUID });
   }
 
   /** Give it every state change (Engine onStateChange): exposure sensors trigger a debounced rescan. */

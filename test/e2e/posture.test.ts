@@ -99,8 +99,8 @@ describe('console posture pages (API harness, Chromium)', () => {
       { ...h.services, notifications: delivery },
       {
         extraRoutes: [
-          (a) => securityRoutes(a, { service, store: sec, triage, tree: () => h.tree(), clock, uuid: () => '00000000-0000-4000-8000-000000000001' }),
-          (a) => probeRoutes(a, { cluster, auth: h.auth }),
+          (_a, routes) => securityRoutes(routes, { service, store: sec, triage, tree: () => h.tree(), clock, uuid: () => '00000000-0000-4000-8000-000000000001' }),
+          (_a, routes) => probeRoutes(routes, { cluster, auth: h.auth }),
         ],
       },
     );

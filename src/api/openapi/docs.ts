@@ -64,8 +64,9 @@ export const DOCS_JS = `(function () {
           body.appendChild(el('table', {}, [el('tr', {}, [el('th', {}, ['name']), el('th', {}, ['in']), el('th', {}, ['schema']), el('th', {}, ['description'])])].concat(rows)));
         }
         if (r.op.requestBody) {
-          body.appendChild(el('p', {}, ['Request body (' + Object.keys(r.op.requestBody.content).join(', ') + '):']));
-          body.appendChild(el('pre', {}, [JSON.stringify(r.op.requestBody.content['application/json'].schema, null, 2)]));
+          body.appendChild(el('p', {}, ['Request body (' + Object.keys(r.op.requestBody.content).join(', ') + '):' + (r.op.requestBody.description ? ' ' + r.op.requestBody.description : '')]));
+          var sent = r.op.requestBody.content['application/json'].schema;
+          if (sent && Object.keys(sent).length > 0) body.appendChild(el('pre', {}, [JSON.stringify(sent, null, 2)]));
         }
         Object.keys(r.op.responses || {}).filter(function (code) { return /^2/.test(code); }).forEach(function (code) {
           var json = r.op.responses[code].content && r.op.responses[code].content['application/json'];

@@ -19,14 +19,20 @@ class Components {
 
   add(js: Json, io: 'input' | 'output'): Json {
     const { $schema: _dialect, $defs, ...rest } = js as Json & { $defs?: Record<string, Json> };
-    const names = new Map<string, string>();
-    for (const [name, def] of Object.entries($defs ?? {})) {
-      let target = name;
-      const taken = this.schemas[target];
-      if (taken !== undefined && JSON.stringify(taken) !== JSON.stringify(def)) target = `${name}${io === 'input' ? 'Input' : 'Output'}`;
-      names.set(name, target);
+    const defs = Object.entries($defs ?? {});
+    // A definition is the one already listed when it reads the same once its own refs point into
+    // the document; a rename inside one can make its container differ, hence the repeat.
+    const names = new Map<string, string>(defs.map(([name]) => [name, name]));
+    for (let renamed = true; renamed; ) {
+      renamed = false;
+      for (const [name, def] of defs) {
+        const taken = this.schemas[name];
+        if (names.get(name) !== name || taken === undefined || JSON.stringify(taken) === JSON.stringify(rewrite(def))) continue;
+        names.set(name, `${name}${io === 'input' ? 'Input' : 'Output'}`);
+        renamed = true;
+      }
     }
-    const rewrite = (v: unknown): unknown => {
+    function rewrite(v: unknown): unknown {
       if (Array.isArray(v)) return v.map(rewrite);
       if (v === null || typeof v !== 'object') return v;
       const out: Json = {};
@@ -35,8 +41,8 @@ class Components {
         out[k] = local !== undefined ? `#/components/schemas/${local}` : rewrite(x);
       }
       return out;
-    };
-    for (const [name, def] of Object.entries($defs ?? {})) this.schemas[names.get(name)!] = rewrite(def) as Json;
+    }
+    for (const [name, def] of defs) this.schemas[names.get(name)!] = rewrite(def) as Json;
     return rewrite(rest) as Json;
   }
 }
@@ -70,6 +76,11 @@ function parameters(where: 'path' | 'query', s: z.ZodType | undefined, component
   });
 }
 
+function sizeText(bytes: number): string {
+  for (const [unit, n] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) if (bytes >= n && bytes % n === 0) return `${bytes / n} ${unit}`;
+  return `${bytes} bytes`;
+}
+
 export interface OpenApiInfo {
   readonly version: string;
   readonly title?: string;
@@ -88,20 +99,34 @@ export function openApiDocument(routes: readonly DeclaredRoute[], info: OpenApiI
       'x-access': r.access,
       parameters: [...parameters('path', r.params, components), ...parameters('query', r.query, components)],
       responses: {
-        [String(r.status ?? 200)]: {
-          description: 'OK',
-          content: Object.fromEntries<Json>([['application/json', { schema: r.response ? toSchema(r.response, components, 'output') : {} }], ...(r.produces ?? []).map((t): [string, Json] => [t, { schema: { type: 'string' } }])]),
-        },
+        [String(r.status ?? 200)]: r.status === 204
+          ? { description: 'Done; no content' }
+          : {
+              description: 'OK',
+              content: Object.fromEntries<Json>([['application/json', { schema: r.response ? toSchema(r.response, components, 'output') : {} }], ...(r.produces ?? []).map((t): [string, Json] => [t, { schema: { type: 'string' } }])]),
+            },
         default: { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },
       ...(r.public === true ? { security: [] } : {}),
     };
     if (r.body) {
       const schema = toSchema(r.body, components);
-      op.requestBody = {
-        required: !(r.body instanceof z.ZodOptional),
-        content: Object.fromEntries<Json>([['application/json', { schema }], ...(r.consumes ?? []).map((t): [string, Json] => [t, { schema: t.includes('form') ? schema : { type: 'string' } }])]),
-      };
+      const limit = r.bodyLimit !== undefined ? `At most ${sizeText(r.bodyLimit)}.` : undefined;
+      if (r.rawBody === true) {
+        // The text is handed on as sent: as JSON it is any document (the route's reader checks it).
+        const { description, ...text } = schema;
+        op.requestBody = {
+          required: !(r.body instanceof z.ZodOptional),
+          description: [typeof description === 'string' ? description.replace(/([^.])$/, '$1.') : undefined, limit].filter((x) => x !== undefined).join(' '),
+          content: Object.fromEntries<Json>([['application/json', { schema: {} }], ...(r.consumes ?? []).map((t): [string, Json] => [t, { schema: text }])]),
+        };
+      } else {
+        op.requestBody = {
+          required: !(r.body instanceof z.ZodOptional),
+          ...(limit !== undefined ? { description: limit } : {}),
+          content: Object.fromEntries<Json>([['application/json', { schema }], ...(r.consumes ?? []).map((t): [string, Json] => [t, { schema: t.includes('form') ? schema : { type: 'string' } }])]),
+        };
+      }
     }
     (paths[path] ??= {})[r.method.toLowerCase()] = op;
   }

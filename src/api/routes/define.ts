@@ -3,7 +3,7 @@
 // input becomes a problem naming each field: `query.limit`, `body.port`) and feeds the OpenAPI
 // document (../openapi/document.ts), so that the reference can never drift from what is checked.
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { z } from 'zod';
 import { formatPath } from '../../config/positions.ts';
 import { ApiProblem, validationProblem, type FieldError } from '../problem.ts';
@@ -41,6 +41,14 @@ export interface RouteDef<P extends Schema | undefined = undefined, Q extends Sc
   readonly consumes?: readonly string[];
   /** Status of a successful answer (default 200). */
   readonly status?: number;
+  /** Largest body accepted, in bytes, when it differs from the server's (SBOM and feed uploads). */
+  readonly bodyLimit?: number;
+  /**
+   * The body as text, exactly as sent and whatever its content type (JSON is not parsed): for
+   * documents the route hands on whole (SBOM, feeds, VEX), where parsing here would only be undone
+   * and, for a feed of hundreds of megabytes, would hold it in memory twice more. `body` checks the text.
+   */
+  readonly rawBody?: boolean;
   readonly handler: (req: FastifyRequest, reply: FastifyReply, input: RouteInput<P, Q, B>) => Promise<unknown>;
 }
 
@@ -70,10 +78,11 @@ export class RouteTable {
   add<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(def: RouteDef<P, Q, B>): void {
     const { handler, ...doc } = def;
     this.#declared.push(doc);
-    this.#app.route({
+    const route: RouteOptions = {
       method: def.method,
       url: def.url,
       config: { public: def.public === true },
+      ...(def.bodyLimit !== undefined ? { bodyLimit: def.bodyLimit } : {}),
       handler: async (req, reply) => {
         const errors: FieldError[] = [];
         const parse = (where: string, schema: Schema | undefined, value: unknown): unknown => {
@@ -93,6 +102,18 @@ export class RouteTable {
         if (def.status !== undefined) reply.code(def.status);
         return out;
       },
+    };
+    if (def.rawBody !== true) {
+      this.#app.route(route);
+      return;
+    }
+    // Content-type parsers belong to a Fastify context, not to a route: a raw-body route gets a
+    // context of its own where every type is read as text. It inherits the server's hooks (auth,
+    // headers) and error handler like any other route.
+    this.#app.register(async (raw) => {
+      raw.removeAllContentTypeParsers();
+      raw.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+      raw.route(route);
     });
   }
 }

@@ -9,7 +9,8 @@ import type { ProbeHealth } from '../../cluster/watch.ts';
 import { ManualClock } from '../../shared/clock.ts';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/index.ts';
 import { buildTestAuthApp, createTestRole, createTestAuthServices, createTestUser, sessionFor } from '../auth/testing.ts';
-import { probeRoutes, type ProbeView } from './probes.ts';
+import { RouteTable } from './define.ts';
+import { probeRoutes, probeViewSchema, type ProbeView } from './probes.ts';
 
 type FakeCluster = Pick<ClusterCore, 'registry' | 'approve' | 'reject' | 'health'>;
 
@@ -52,7 +53,7 @@ async function setup(cluster: (clock: ManualClock) => FakeCluster | undefined): 
   const clock = new ManualClock(T0);
   const store = openSqliteStore({ path: ':memory:', clock });
   const svc = await createTestAuthServices({ store, clock });
-  const { app } = await buildTestAuthApp(svc, (a) => probeRoutes(a, { cluster: cluster(clock), auth: svc }));
+  const { app } = await buildTestAuthApp(svc, (a) => probeRoutes(new RouteTable(a), { cluster: cluster(clock), auth: svc }));
   const admin = (await sessionFor(svc, (await createTestUser(svc, { login: 'admin', roles: ['administrator'] })).user)).headers;
   const viewer = (await sessionFor(svc, (await createTestUser(svc, { login: 'viewer', roles: ['read-only'] })).user)).headers;
   const wardRole = await createTestRole(svc, [{ nodeId: 'site-a/icu', level: 'write' }]);
@@ -83,6 +84,8 @@ describe('probe routes', () => {
     expect(body.probes.map((p) => [p.name, p.state])).toEqual([['clinic-north', 'pending'], ['site-b', 'approved']]);
     expect(body.probes[0]?.health).toBeNull();
     expect(body.probes[1]?.health).toEqual({ connected: true, lastHeartbeat: T0 - 5_000, disconnectedSince: null, bufferDepth: 3, bufferBytes: 900, bufferDropped: 0, cpuPct: 4.5, configFingerprint: 'abc' });
+    // What the reference documents, no field more (objects strip what they do not declare).
+    for (const p of body.probes) expect(probeViewSchema.parse(p)).toEqual(p);
     expect((await c.app.inject({ url: '/api/probes', headers: c.admin })).statusCode).toBe(200);
     // Write on one ward is not read on the whole tree.
     const denied = await c.app.inject({ url: '/api/probes', headers: c.ward });

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecurityService } from '../../security/service/service.ts';
-import { CDX, FEEDS, demoTree } from '../../security/service/testing.ts';
+import { CDX, FEEDS, SPDX, demoTree } from '../../security/service/testing.ts';
 import { openSecurityStore } from '../../security/store-open.ts';
 import type { SecurityStore, StoredFinding } from '../../security/store.ts';
 import { Triage } from '../../security/vex/triage.ts';
@@ -12,7 +12,10 @@ import { ManualClock } from '../../shared/clock.ts';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/index.ts';
 import type { AuthServices } from '../auth/services.ts';
 import { buildTestAuthApp, createTestAuthServices, createTestRole, createTestUser, sessionFor } from '../auth/testing.ts';
+import { RouteTable } from './define.ts';
+import * as S from './security-schemas.ts';
 import { securityRoutes } from './security.ts';
+import { z } from 'zod';
 
 interface Ctx { app: FastifyInstance; store: SqliteStore; sec: SecurityStore; svc: AuthServices; admin: Record<string, string>; radiology: Record<string, string>; lab: Record<string, string> }
 const open: Ctx[] = [];
@@ -32,7 +35,7 @@ async function setup(): Promise<Ctx> {
   const service = new SecurityService({ store: sec, clock, tree: () => tree });
   const triage = new Triage(sec, clock, svc.audit);
   let n = 0;
-  const { app } = await buildTestAuthApp(svc, (a) => securityRoutes(a, { service, store: sec, triage, tree: () => tree, clock, uuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` }));
+  const { app } = await buildTestAuthApp(svc, (a) => securityRoutes(new RouteTable(a), { service, store: sec, triage, tree: () => tree, clock, uuid: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` }));
   const admin = (await sessionFor(svc, (await createTestUser(svc, { login: 'admin', roles: ['administrator'] })).user)).headers;
   const writer = await createTestRole(svc, [{ nodeId: 'radiology', level: 'write' }], { name: 'radiology engineer' });
   const radiology = (await sessionFor(svc, (await createTestUser(svc, { login: 'rad', roles: [writer.id] })).user)).headers;
@@ -72,13 +75,13 @@ describe('security routes', () => {
     const c = await setup();
     const badInv = await c.app.inject({ method: 'PUT', url: '/api/security/devices/ct-2/inventory', headers: { ...c.radiology, ...json }, payload: { components: [{ id: 'd', name: 'DCMTK', endOfSupport: 'soon' }] } });
     expect(badInv.statusCode).toBe(400);
-    expect(badInv.json<{ detail: string }>().detail).toBe('body.components.0.endOfSupport: expected a date like 2027-12-31');
+    expect(badInv.json<{ detail: string }>().detail).toBe('body.components[0].endOfSupport: expected a date like 2027-12-31');
     const inv = await c.app.inject({ method: 'PUT', url: '/api/security/devices/ct-2/inventory', headers: { ...c.radiology, ...json }, payload: { components: [{ id: 'd', name: 'DCMTK', version: '3.6.6', supplier: 'OFFIS' }] } });
     expect(inv.json<{ scan: { open: number } }>().scan.open).toBe(3);
     const f = (await c.sec.findings({ subject: 'ct-2' })).find((x) => x.vulnId === 'CVE-2022-2121')!;
     const bad = await c.app.inject({ method: 'PUT', url: `/api/security/findings/${f.id}/analysis`, headers: { ...c.radiology, ...json }, payload: { state: 'not_affected', justification: 'nope' } });
-    expect(bad.statusCode).toBe(422);
-    expect(bad.json<{ detail: string }>().detail).toMatch(/^analysis: justification: expected one of "code_not_present"/);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ detail: string }>().detail).toMatch(/^body\.justification: Invalid option: expected one of "code_not_present"/);
     const ok = await c.app.inject({ method: 'PUT', url: `/api/security/findings/${f.id}/analysis`, headers: { ...c.radiology, ...json }, payload: { state: 'not_affected', justification: 'code_not_reachable', detail: 'no SCU use' } });
     expect(ok.json<StoredFinding>()).toMatchObject({ open: false, analysis: { state: 'not_affected', by: 'rad' } });
     const audit = (await c.app.inject({ url: '/api/audit?action=security.', headers: c.admin })).json<{ entries: Array<Record<string, unknown>> }>().entries;
@@ -114,5 +117,40 @@ describe('security routes', () => {
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.body.split('\r\n').slice(1, -1)).toEqual(['device,ct-1,4,2,2,0,0,0,1,1,OpenSSL 1.0.2k,4,0,0,', 'clinical-system,PACS,4,2,2,0,0,0,1,1,ct-1: OpenSSL 1.0.2k,4,0,0,']);
     expect((await c.app.inject({ url: '/api/security/report', headers: c.lab })).json()).toEqual([]);
+  });
+  it('takes documents as sent under their own media types, refuses an empty one, and answers what the reference documents', async () => {
+    const c = await setup();
+    // Raw text, whatever the type: CycloneDX and SPDX under their media types, an SBOM as text/plain.
+    const cdx = await c.app.inject({ method: 'POST', url: '/api/security/devices/ct-1/sbom', headers: { ...c.admin, 'content-type': 'application/vnd.cyclonedx+json' }, payload: CDX });
+    expect(cdx.statusCode).toBe(200);
+    const spdx = await c.app.inject({ method: 'POST', url: '/api/security/models/CT%20Console/sbom', headers: { ...c.admin, 'content-type': 'application/spdx+json' }, payload: SPDX });
+    expect(spdx.statusCode).toBe(200);
+    const empty = await c.app.inject({ method: 'POST', url: '/api/security/feeds', headers: { ...c.admin, 'content-type': 'text/plain' }, payload: '' });
+    expect([empty.statusCode, empty.json<{ detail: string }>().detail]).toEqual([400, 'body: expected an NVD, KEV, OSV or CSAF JSON document, got an empty body']);
+    const notJson = await c.app.inject({ method: 'POST', url: '/api/security/devices/ct-1/sbom', headers: { ...c.admin, ...json }, payload: '{"bomFormat": ' });
+    expect([notJson.statusCode, notJson.json<{ detail: string }>().detail]).toEqual([422, expect.stringMatching(/^body is not valid JSON: /)]);
+    // An SBOM over the server's default body limit (1 MiB here) is within the route's own.
+    const big = JSON.stringify({ ...(JSON.parse(CDX) as object), padding: 'x'.repeat(2 * 1024 * 1024) });
+    expect((await c.app.inject({ method: 'POST', url: '/api/security/devices/ct-2/sbom', headers: { ...c.admin, ...json }, payload: big })).statusCode).toBe(200);
+    await c.app.inject({ method: 'PUT', url: '/api/security/devices/ct-1/inventory', headers: { ...c.admin, ...json }, payload: { model: 'CT Console', components: [{ id: 'd', name: 'DCMTK', version: '3.6.6', supplier: 'OFFIS' }] } });
+    const findings = (await c.app.inject({ url: '/api/security/findings', headers: c.admin })).json<StoredFinding[]>();
+    const triaged = await c.app.inject({ method: 'PUT', url: `/api/security/findings/${findings[0]!.id}/analysis`, headers: { ...c.admin, ...json }, payload: { state: 'in_triage' } });
+    await c.app.inject({ method: 'POST', url: '/api/security/feeds', headers: { ...c.admin, ...json }, payload: FEEDS.kev.text });
+    const answers: [string, unknown, z.ZodType][] = [
+      ['sbom', cdx.json(), S.sbomImportSchema],
+      ['findings', findings, z.array(S.findingSchema)],
+      ['analysis', triaged.json(), S.findingSchema],
+      ['inventory', (await c.app.inject({ url: '/api/security/devices/ct-1/inventory', headers: c.admin })).json(), S.deviceInventorySchema],
+      ['models', (await c.app.inject({ url: '/api/security/models', headers: c.admin })).json(), z.array(S.modelInventorySchema)],
+      ['feeds/import', (await c.app.inject({ url: '/api/security/feeds/import', headers: c.admin })).json(), S.feedImportStatusSchema],
+      ['report', (await c.app.inject({ url: '/api/security/report', headers: c.admin })).json(), z.array(S.reportRowSchema)],
+    ];
+    expect(findings.some((f) => f.why.length > 0 && f.kev !== undefined && f.cvss !== undefined)).toBe(true);
+    for (const [what, body, schema] of answers) {
+      const parsed = schema.safeParse(body);
+      expect(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`), what).toEqual([]);
+      // Objects strip what they do not declare: equal means nothing undocumented came back.
+      expect(parsed.data, what).toEqual(body);
+    }
   });
 });

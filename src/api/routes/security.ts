@@ -3,7 +3,7 @@
 // and the posture report. Rights: read on a device to see its findings, write to change its
 // inventory or triage them; models and feeds span devices and need an administrator.
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Tree } from '../../core/tree.ts';
 import { buildReport, reportCsv } from '../../security/report/report.ts';
@@ -11,11 +11,13 @@ import { SecurityInputError } from '../../security/service/service.ts';
 import type { ImportProgress, SecurityService } from '../../security/service/service.ts';
 import type { SecurityStore, StoredFinding } from '../../security/store.ts';
 import { importVex } from '../../security/vex/import.ts';
-import type { Triage } from '../../security/vex/triage.ts';
+import { analysisInput, type Triage } from '../../security/vex/triage.ts';
 import { exportVex } from '../../security/vex/vex.ts';
 import { clientIp } from '../auth/http.ts';
 import { requireAdmin, requireLevel, visibleFilter } from '../auth/index.ts';
 import { ApiProblem, problem, sendProblem } from '../problem.ts';
+import type { RouteTable } from './define.ts';
+import * as S from './security-schemas.ts';
 
 export interface SecurityRouteDeps {
   readonly service: SecurityService;
@@ -30,15 +32,17 @@ export interface SecurityRouteDeps {
 const FEED_LIMIT = 512 * 1024 * 1024;
 const SBOM_LIMIT = 32 * 1024 * 1024;
 
+const deviceId = z.string().min(1).describe('Id of a device in the tree');
 const findingsQuery = z.strictObject({
-  device: z.string().min(1).optional(),
-  open: z.enum(['true', 'false']).optional(),
-  kev: z.enum(['true', 'false']).optional(),
+  device: deviceId.optional().describe('Only this device’s findings (needs read on it)'),
+  open: z.enum(['true', 'false']).optional().describe('Only open (true) or closed (false) findings'),
+  kev: z.enum(['true', 'false']).optional().describe('Only findings in CISA’s Known Exploited Vulnerabilities catalog (true), or not in it (false)'),
 });
-const idParams = z.strictObject({ id: z.string().min(1) });
-const nameParams = z.strictObject({ name: z.string().min(1) });
+const findingParams = z.strictObject({ id: z.string().min(1).describe('Id of the finding') });
+const deviceParams = z.strictObject({ id: deviceId });
+const modelParams = z.strictObject({ name: z.string().min(1).describe('Name of the device model') });
 const reportQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
-const vexQuery = z.strictObject({ device: z.string().min(1).optional(), model: z.string().min(1).optional() });
+const vexQuery = z.strictObject({ device: deviceId.optional().describe('Apply only to this device’s findings (needs write on it; otherwise administrators only)'), model: z.string().min(1).optional().describe('Apply only to this model’s findings') });
 
 const component = z.strictObject({
   id: z.string().min(1), name: z.string().min(1), version: z.string().optional(), supplier: z.string().optional(), vendor: z.string().optional(),
@@ -49,12 +53,11 @@ const inventoryBody = z.strictObject({
   manufacturer: z.string().optional(), model: z.string().optional(), version: z.string().optional(), components: z.array(component).default([]),
 });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const errors = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
-  throw new ApiProblem(problem('BAD_REQUEST', errors.map((e) => `${e.path}: ${e.message}`).join('; '), 400, errors));
-}
+/** A document read as sent (rawBody): the service parses it and names what is wrong in it. */
+const documentBody = (what: string) =>
+  z.string({ error: `expected ${what}, got nothing` }).min(1, { error: `expected ${what}, got an empty body` }).describe(`${what[0]?.toUpperCase() ?? ''}${what.slice(1)}`);
+/** What raw-body routes accept besides JSON: the same documents under their own media types. */
+const DOCUMENT_TYPES = ['application/vnd.cyclonedx+json', 'application/spdx+json', 'text/plain'] as const;
 
 /** Service input errors (malformed SBOM, feed, VEX, analysis) as 422 problems with their path. */
 async function guarded<T>(fn: () => Promise<T>): Promise<T> {
@@ -76,11 +79,9 @@ function actor(req: FastifyRequest) {
   return { name: p?.name ?? 'anonymous', ...(p ? { id: p.id } : {}), ip: clientIp(req) };
 }
 
-function bodyText(req: FastifyRequest): string {
-  return typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null);
-}
+const TAG = 'security';
 
-export function securityRoutes(app: FastifyInstance, deps: SecurityRouteDeps): void {
+export function securityRoutes(routes: RouteTable, deps: SecurityRouteDeps): void {
   const { service, store, triage } = deps;
   let importing: (ImportProgress & { readonly startedAt: number }) | undefined;
   let lastImport: unknown;
@@ -91,132 +92,273 @@ export function securityRoutes(app: FastifyInstance, deps: SecurityRouteDeps): v
     return n;
   };
 
-  app.get('/api/security/findings', async (req) => {
-    const q = parse(findingsQuery, req.query, 'query');
-    if (q.device !== undefined) requireLevel(req, deps.tree(), q.device, 'read');
-    const visible = visibleFilter(req, deps.tree());
-    const list = await store.findings({ ...(q.device !== undefined ? { subject: q.device } : {}), ...(q.open !== undefined ? { open: q.open === 'true' } : {}) });
-    return list.filter((f) => canSee(req, visible, f) && (q.kev === undefined || (f.kev !== undefined) === (q.kev === 'true'))).sort((a, b) => b.risk.score - a.risk.score);
+  routes.add({
+    method: 'GET',
+    url: '/api/security/findings',
+    tag: TAG,
+    summary: 'Vulnerability findings the caller may read, highest risk first',
+    access: 'read on each device (findings of models without devices: administrator)',
+    query: findingsQuery,
+    response: z.array(S.findingSchema),
+    handler: async (req, _reply, { query: q }) => {
+      if (q.device !== undefined) requireLevel(req, deps.tree(), q.device, 'read');
+      const visible = visibleFilter(req, deps.tree());
+      const list = await store.findings({ ...(q.device !== undefined ? { subject: q.device } : {}), ...(q.open !== undefined ? { open: q.open === 'true' } : {}) });
+      return list.filter((f) => canSee(req, visible, f) && (q.kev === undefined || (f.kev !== undefined) === (q.kev === 'true'))).sort((a, b) => b.risk.score - a.risk.score);
+    },
   });
 
-  app.get('/api/security/findings/:id', async (req) => {
-    const { id } = parse(idParams, req.params, 'params');
-    const f = await store.finding(id);
-    if (f === undefined) throw new ApiProblem(problem('NOT_FOUND', `no finding "${id}"`));
-    if (f.deviceId !== undefined) requireLevel(req, deps.tree(), f.deviceId, 'read');
-    else requireAdmin(req);
-    return f;
+  routes.add({
+    method: 'GET',
+    url: '/api/security/findings/:id',
+    tag: TAG,
+    summary: 'One finding: what matched, its risk score explained, its runbook and triage',
+    access: 'read on its device (a model’s finding: administrator)',
+    params: findingParams,
+    response: S.findingSchema,
+    handler: async (req, _reply, { params: { id } }) => {
+      const f = await store.finding(id);
+      if (f === undefined) throw new ApiProblem(problem('NOT_FOUND', `no finding "${id}"`));
+      if (f.deviceId !== undefined) requireLevel(req, deps.tree(), f.deviceId, 'read');
+      else requireAdmin(req);
+      return f;
+    },
   });
 
-  app.put('/api/security/findings/:id/analysis', async (req) => {
-    const { id } = parse(idParams, req.params, 'params');
-    const f = await store.finding(id);
-    if (f === undefined) throw new ApiProblem(problem('NOT_FOUND', `no finding "${id}"`));
-    if (f.deviceId !== undefined) requireLevel(req, deps.tree(), f.deviceId, 'write');
-    else requireAdmin(req);
-    return guarded(() => triage.set(id, req.body, actor(req)));
+  routes.add({
+    method: 'PUT',
+    url: '/api/security/findings/:id/analysis',
+    tag: TAG,
+    summary: 'Triage a finding (CycloneDX VEX analysis: state, justification, responses, detail); audited',
+    access: 'write on its device (a model’s finding: administrator)',
+    params: findingParams,
+    body: analysisInput,
+    response: S.findingSchema,
+    handler: async (req, _reply, { params: { id }, body }) => {
+      const f = await store.finding(id);
+      if (f === undefined) throw new ApiProblem(problem('NOT_FOUND', `no finding "${id}"`));
+      if (f.deviceId !== undefined) requireLevel(req, deps.tree(), f.deviceId, 'write');
+      else requireAdmin(req);
+      return guarded(() => triage.set(id, body, actor(req)));
+    },
   });
 
-  app.get('/api/security/devices/:id/inventory', async (req) => {
-    const { id } = parse(idParams, req.params, 'params');
-    requireLevel(req, deps.tree(), id, 'read');
-    const inv = await store.device(id);
-    if (inv === undefined) throw new ApiProblem(problem('NOT_FOUND', `device "${id}" has no software inventory`));
-    return inv;
+  routes.add({
+    method: 'GET',
+    url: '/api/security/devices/:id/inventory',
+    tag: TAG,
+    summary: 'The software inventory of a device',
+    access: 'read on the device',
+    params: deviceParams,
+    response: S.deviceInventorySchema,
+    handler: async (req, _reply, { params: { id } }) => {
+      requireLevel(req, deps.tree(), id, 'read');
+      const inv = await store.device(id);
+      if (inv === undefined) throw new ApiProblem(problem('NOT_FOUND', `device "${id}" has no software inventory`));
+      return inv;
+    },
   });
 
-  app.put('/api/security/devices/:id/inventory', async (req) => {
-    const { id } = parse(idParams, req.params, 'params');
-    deviceNode(id);
-    requireLevel(req, deps.tree(), id, 'write');
-    const body = parse(inventoryBody, req.body, 'body');
-    const scan = await guarded(() => service.setDevice({ deviceId: id, ...body }));
-    return { inventory: await store.device(id), scan };
+  routes.add({
+    method: 'PUT',
+    url: '/api/security/devices/:id/inventory',
+    tag: TAG,
+    summary: 'Set a device’s software inventory by hand (or name its model), then rescan',
+    access: 'write on the device',
+    params: deviceParams,
+    body: inventoryBody,
+    response: z.object({ inventory: S.deviceInventorySchema, scan: S.scanSummarySchema }),
+    handler: async (req, _reply, { params: { id }, body }) => {
+      deviceNode(id);
+      requireLevel(req, deps.tree(), id, 'write');
+      const scan = await guarded(() => service.setDevice({ deviceId: id, ...body }));
+      return { inventory: await store.device(id), scan };
+    },
   });
 
-  app.delete('/api/security/devices/:id/inventory', async (req, reply) => {
-    const { id } = parse(idParams, req.params, 'params');
-    requireLevel(req, deps.tree(), id, 'full');
-    if (!(await store.deleteDevice(id))) throw new ApiProblem(problem('NOT_FOUND', `device "${id}" has no software inventory`));
-    await service.scan();
-    return reply.code(204).send();
+  routes.add({
+    method: 'DELETE',
+    url: '/api/security/devices/:id/inventory',
+    tag: TAG,
+    summary: 'Forget a device’s software inventory; its findings close',
+    access: 'full on the device',
+    params: deviceParams,
+    status: 204,
+    handler: async (req, reply, { params: { id } }) => {
+      requireLevel(req, deps.tree(), id, 'full');
+      if (!(await store.deleteDevice(id))) throw new ApiProblem(problem('NOT_FOUND', `device "${id}" has no software inventory`));
+      await service.scan();
+      return reply.code(204).send();
+    },
   });
 
-  app.put('/api/security/models/:name/inventory', async (req) => {
-    const { name } = parse(nameParams, req.params, 'params');
-    requireAdmin(req);
-    const body = parse(inventoryBody.omit({ model: true }), req.body, 'body');
-    const scan = await guarded(() => service.setModel({ name, ...body }));
-    return { inventory: await store.model(name), scan };
+  routes.add({
+    method: 'PUT',
+    url: '/api/security/models/:name/inventory',
+    tag: TAG,
+    summary: 'Set a device model’s software inventory by hand, for every device of the model; then rescan',
+    access: 'administrator',
+    params: modelParams,
+    body: inventoryBody.omit({ model: true }),
+    response: z.object({ inventory: S.modelInventorySchema, scan: S.scanSummarySchema }),
+    handler: async (req, _reply, { params: { name }, body }) => {
+      requireAdmin(req);
+      const scan = await guarded(() => service.setModel({ name, ...body }));
+      return { inventory: await store.model(name), scan };
+    },
   });
 
-  app.post('/api/security/devices/:id/sbom', { bodyLimit: SBOM_LIMIT }, async (req) => {
-    const { id } = parse(idParams, req.params, 'params');
-    deviceNode(id);
-    requireLevel(req, deps.tree(), id, 'write');
-    return guarded(() => service.importSbom(bodyText(req), { deviceId: id }, 'body'));
+  routes.add({
+    method: 'POST',
+    url: '/api/security/devices/:id/sbom',
+    tag: TAG,
+    summary: 'Import a device’s SBOM (CycloneDX or SPDX JSON) as its inventory, then rescan',
+    description: 'A malformed document is refused with 422 naming the JSON path at fault.',
+    access: 'write on the device',
+    params: deviceParams,
+    body: documentBody('a CycloneDX or SPDX JSON document'),
+    rawBody: true,
+    bodyLimit: SBOM_LIMIT,
+    consumes: DOCUMENT_TYPES,
+    response: S.sbomImportSchema,
+    handler: async (req, _reply, { params: { id }, body }) => {
+      deviceNode(id);
+      requireLevel(req, deps.tree(), id, 'write');
+      return guarded(() => service.importSbom(body, { deviceId: id }, 'body'));
+    },
   });
 
-  app.get('/api/security/models', async (req) => {
-    requireAdmin(req);
-    return store.models();
+  routes.add({
+    method: 'GET',
+    url: '/api/security/models',
+    tag: TAG,
+    summary: 'Device models with a software inventory',
+    access: 'administrator',
+    response: z.array(S.modelInventorySchema),
+    handler: async (req) => {
+      requireAdmin(req);
+      return store.models();
+    },
   });
 
-  app.post('/api/security/models/:name/sbom', { bodyLimit: SBOM_LIMIT }, async (req) => {
-    const { name } = parse(nameParams, req.params, 'params');
-    requireAdmin(req);
-    return guarded(() => service.importSbom(bodyText(req), { model: name }, 'body'));
+  routes.add({
+    method: 'POST',
+    url: '/api/security/models/:name/sbom',
+    tag: TAG,
+    summary: 'Import a device model’s SBOM (CycloneDX or SPDX JSON), for every device of the model; then rescan',
+    description: 'A malformed document is refused with 422 naming the JSON path at fault.',
+    access: 'administrator',
+    params: modelParams,
+    body: documentBody('a CycloneDX or SPDX JSON document'),
+    rawBody: true,
+    bodyLimit: SBOM_LIMIT,
+    consumes: DOCUMENT_TYPES,
+    response: S.sbomImportSchema,
+    handler: async (req, _reply, { params: { name }, body }) => {
+      requireAdmin(req);
+      return guarded(() => service.importSbom(body, { model: name }, 'body'));
+    },
   });
 
-  app.post('/api/security/feeds', { bodyLimit: FEED_LIMIT }, async (req, reply: FastifyReply) => {
-    requireAdmin(req);
-    if (importing !== undefined) return sendProblem(reply, problem('API_CONFLICT', `a feed import is running (${importing.phase}, ${importing.records} records)`));
-    const startedAt = deps.clock.now();
-    importing = { phase: 'read', records: 0, elapsedMs: 0, startedAt };
-    try {
-      const r = await guarded(() => service.importFeeds([{ name: 'body', text: bodyText(req) }], (p) => {
-        importing = { ...p, startedAt };
-      }, () => deps.clock.now() - startedAt));
-      lastImport = { ...r, finishedAt: deps.clock.now() };
-      return r;
-    } finally {
-      importing = undefined;
-    }
+  routes.add({
+    method: 'POST',
+    url: '/api/security/feeds',
+    tag: TAG,
+    summary: 'Import a vulnerability feed (NVD CVE JSON 2.0, CISA KEV, OSV or CSAF 2.0), then rescan',
+    description: 'One import at a time per server (409 while one runs; GET /api/security/feeds/import shows its progress). A malformed feed is refused with 422 naming the JSON path at fault.',
+    access: 'administrator',
+    body: documentBody('an NVD, KEV, OSV or CSAF JSON document'),
+    rawBody: true,
+    bodyLimit: FEED_LIMIT,
+    consumes: ['text/plain'],
+    response: S.feedImportSchema,
+    handler: async (req, reply, { body }) => {
+      requireAdmin(req);
+      if (importing !== undefined) return sendProblem(reply, problem('API_CONFLICT', `a feed import is running (${importing.phase}, ${importing.records} records)`));
+      const startedAt = deps.clock.now();
+      importing = { phase: 'read', records: 0, elapsedMs: 0, startedAt };
+      try {
+        const r = await guarded(() => service.importFeeds([{ name: 'body', text: body }], (p) => {
+          importing = { ...p, startedAt };
+        }, () => deps.clock.now() - startedAt));
+        lastImport = { ...r, finishedAt: deps.clock.now() };
+        return r;
+      } finally {
+        importing = undefined;
+      }
+    },
   });
 
-  app.get('/api/security/feeds/import', async (req) => {
-    requireAdmin(req);
-    return { running: importing ?? null, last: lastImport ?? null };
+  routes.add({
+    method: 'GET',
+    url: '/api/security/feeds/import',
+    tag: TAG,
+    summary: 'The feed import running on this server, and the last one',
+    access: 'administrator',
+    response: S.feedImportStatusSchema,
+    handler: async (req) => {
+      requireAdmin(req);
+      return { running: importing ?? null, last: lastImport ?? null };
+    },
   });
 
-  app.post('/api/security/vex', { bodyLimit: SBOM_LIMIT }, async (req) => {
-    const q = parse(vexQuery, req.query, 'query');
-    if (q.device !== undefined) requireLevel(req, deps.tree(), q.device, 'write');
-    else requireAdmin(req);
-    return guarded(() => importVex(store, triage, bodyText(req), 'body', { deviceId: q.device, model: q.model }, actor(req)));
+  routes.add({
+    method: 'POST',
+    url: '/api/security/vex',
+    tag: TAG,
+    summary: 'Import a VEX document (CycloneDX VEX or CSAF VEX): its statements triage the matching findings; audited',
+    access: 'write on the device given (without one: administrator)',
+    query: vexQuery,
+    body: documentBody('a CycloneDX VEX or CSAF VEX JSON document'),
+    rawBody: true,
+    bodyLimit: SBOM_LIMIT,
+    consumes: ['application/vnd.cyclonedx+json', 'text/plain'],
+    response: S.vexImportSchema,
+    handler: async (req, _reply, { query: q, body }) => {
+      if (q.device !== undefined) requireLevel(req, deps.tree(), q.device, 'write');
+      else requireAdmin(req);
+      return guarded(() => importVex(store, triage, body, 'body', { deviceId: q.device, model: q.model }, actor(req)));
+    },
   });
 
-  app.get('/api/security/vex', async (req) => {
-    const q = parse(vexQuery.pick({ device: true }), req.query, 'query');
-    if (q.device !== undefined) requireLevel(req, deps.tree(), q.device, 'read');
-    const visible = visibleFilter(req, deps.tree());
-    const list = (await store.findings(q.device !== undefined ? { subject: q.device } : {})).filter((f) => canSee(req, visible, f));
-    return exportVex(list, { now: deps.clock.now(), serial: `urn:uuid:${deps.uuid()}` });
+  routes.add({
+    method: 'GET',
+    url: '/api/security/vex',
+    tag: TAG,
+    summary: 'Export the triage of the findings the caller may read as a CycloneDX VEX document',
+    access: 'read on each device (findings of models without devices: administrator)',
+    query: vexQuery.pick({ device: true }),
+    response: z.looseObject({ bomFormat: z.literal('CycloneDX'), specVersion: z.string(), serialNumber: z.string(), vulnerabilities: z.array(z.unknown()) }).describe('A CycloneDX VEX document'),
+    handler: async (req, _reply, { query: q }) => {
+      if (q.device !== undefined) requireLevel(req, deps.tree(), q.device, 'read');
+      const visible = visibleFilter(req, deps.tree());
+      const list = (await store.findings(q.device !== undefined ? { subject: q.device } : {})).filter((f) => canSee(req, visible, f));
+      return exportVex(list, { now: deps.clock.now(), serial: `urn:uuid:${deps.uuid()}` });
+    },
   });
 
-  app.get('/api/security/report', async (req, reply) => {
-    const { format } = parse(reportQuery, req.query, 'query');
-    const tree = deps.tree();
-    const visible = visibleFilter(req, tree);
-    const admin = req.principal?.admin === true;
-    // Models are needed for their devices' components; their own rows are for administrators.
-    const rows = buildReport({
-      findings: (await store.findings()).filter((f) => canSee(req, visible, f)),
-      devices: (await store.devices()).filter((d) => visible(d.deviceId)),
-      models: await store.models(),
-      tree, now: deps.clock.now(),
-    }).filter((r) => admin || !(r.scope === 'device' && r.key.startsWith('model:')));
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="security-report.csv"').send(reportCsv(rows));
-    return rows;
+  routes.add({
+    method: 'GET',
+    url: '/api/security/report',
+    tag: TAG,
+    summary: 'The security posture per device and per clinical system (open findings by severity, KEV, end of support, time to resolve)',
+    access: 'read on each device (rows of models: administrator)',
+    query: reportQuery,
+    produces: ['text/csv'],
+    response: z.array(S.reportRowSchema),
+    handler: async (req, reply, { query: { format } }) => {
+      const tree = deps.tree();
+      const visible = visibleFilter(req, tree);
+      const admin = req.principal?.admin === true;
+      // Models are needed for their devices' components; their own rows are for administrators.
+      const rows = buildReport({
+        findings: (await store.findings()).filter((f) => canSee(req, visible, f)),
+        devices: (await store.devices()).filter((d) => visible(d.deviceId)),
+        models: await store.models(),
+        tree, now: deps.clock.now(),
+      }).filter((r) => admin || !(r.scope === 'device' && r.key.startsWith('model:')));
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="security-report.csv"').send(reportCsv(rows));
+      return rows;
+    },
   });
 }
