@@ -86,10 +86,24 @@ describe('matchInventory: OSV ranges and versions lists', () => {
   it.each([['3.5.9', undefined], ['3.6.0', 'affected'], ['3.6.1', 'affected'], ['3.6.2', undefined], ['3.6.3', undefined], ['3.6.4', 'affected'], ['3.6.6', 'affected'], ['3.6.6.1', undefined], ['3.6.7', undefined]])('ECOSYSTEM Debian dcmtk %s → %s', (version, status) => {
     expect(run([{ id: 'd', name: 'dcmtk', purl: `pkg:deb/debian/dcmtk@${version}?distro=bookworm` }], d)[0]?.status).toBe(status);
   });
-  it('matches exact versions lists with PyPI name normalisation, and never GIT-only or withdrawn records', () => {
+  it('matches exact versions lists with PyPI name normalisation, and never withdrawn records', () => {
     expect(run([{ id: 'p', name: 'pydicom', purl: 'pkg:pypi/py-dicom@2.1.0' }], d).map((m) => [m.vulnId, m.status, m.why[0]!.range])).toEqual([['OSV-2026-2', 'affected', 'versions 2.0.0, 2.1.0']]);
     expect(run([{ id: 'p', name: 'pydicom', purl: 'pkg:pypi/py-dicom@2.2.0' }], d)).toEqual([]);
-    expect(run([{ id: 'v', name: 'viewer', purl: 'pkg:npm/viewer@1.0.0' }], d)).toEqual([]);
+    expect(run([{ id: 'v', name: 'viewer', purl: 'pkg:npm/viewer@1.0.0' }], buildVulnDb([], [withdrawn], [], []))).toEqual([]);
+  });
+  it('reports a package with only GIT ranges as possible, "cannot be compared", with or without a version', () => {
+    expect(run([{ id: 'v', name: 'viewer', purl: 'pkg:npm/viewer@1.0.0' }], d)).toMatchObject([{
+      vulnId: 'OSV-2026-3', status: 'possible', why: [{ rule: 'osv', source: 'OSV OSV-2026-3', criteria: 'npm viewer', range: 'commits (GIT https://example.org/viewer: introduced abc, fixed def)' }],
+      reasons: ['version "1.0.0" cannot be compared with commits (GIT https://example.org/viewer: introduced abc, fixed def)'],
+    }]);
+    expect(run([{ id: 'v', name: 'viewer', purl: 'pkg:npm/viewer' }], d)).toMatchObject([{
+      vulnId: 'OSV-2026-3', status: 'possible',
+      reasons: ['the component has no version to compare with commits (GIT https://example.org/viewer: introduced abc, fixed def)'],
+    }]);
+    // A versions list next to the GIT range decides on its own: not listed is not affected.
+    const listedToo = rec({ id: 'OSV-2026-5', affected: [{ package: { ecosystem: 'npm', name: 'viewer' }, versions: ['0.9.0'], ranges: [{ type: 'GIT', repo: 'https://example.org/viewer', events: [{ introduced: 'abc' }] }] }] });
+    expect(run([{ id: 'v', name: 'viewer', purl: 'pkg:npm/viewer@1.0.0' }], buildVulnDb([], [listedToo], [], []))).toEqual([]);
+    expect(run([{ id: 'v', name: 'viewer', purl: 'pkg:npm/viewer@0.9.0' }], buildVulnDb([], [listedToo], [], []))[0]?.status).toBe('affected');
   });
 });
 

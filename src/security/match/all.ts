@@ -119,8 +119,12 @@ function osvPass(c: SubjectComponent, db: VulnDb, col: Collector): void {
       if (!purl.ok || !vp.ok || !purlMatches(purl.purl, vp.purl)) continue;
     }
     const listed = version !== undefined && affected.versions.includes(version);
-    const rangeText = affected.rangeText || `versions ${affected.versions.join(', ')}`;
-    const verdict: VersionVerdict = listed ? { kind: 'yes' } : affected.ranges.length === 0 && affected.versions.length > 0
+    // Only GIT ranges and no versions list: they name commits, which the inventory does not have,
+    // so the record can neither confirm nor rule out the component; it is reported as possible.
+    const gitOnly = affected.ranges.length === 0 && affected.versions.length === 0 && affected.gitRangeText !== '';
+    const rangeText = affected.rangeText || (gitOnly ? `commits (${affected.gitRangeText})` : `versions ${affected.versions.join(', ')}`);
+    const verdict: VersionVerdict = listed ? { kind: 'yes' } : gitOnly ? versionVerdict(version, () => 'unknown', rangeText)
+      : affected.ranges.length === 0 && affected.versions.length > 0
       ? (version === undefined ? { kind: 'possible', reason: `the component has no version to compare with ${rangeText}` } : { kind: 'no' })
       : versionVerdict(version, (v) => {
         let unknown = false;
@@ -138,7 +142,7 @@ function osvPass(c: SubjectComponent, db: VulnDb, col: Collector): void {
       status: verdict.kind === 'yes' ? 'affected' : 'possible', reasons: verdict.kind === 'possible' ? [verdict.reason] : [],
       why: [{ rule: affected.purl !== undefined ? 'purl' : 'osv', source: `OSV ${record.id}`, criteria: affected.purl ?? `${affected.ecosystem} ${affected.name}`, range: rangeText }],
       title: record.summary, remediations: [],
-      cvss: record.cvss?.baseScore !== undefined ? { version: record.cvss.version, baseScore: record.cvss.baseScore, vector: record.cvss.vector, source: `OSV ${record.id}` } : undefined,
+      cvss: record.cvss?.baseScore !== undefined ? { version: record.cvss.version, baseScore: record.cvss.baseScore, vector: record.cvss.vector, source: `OSV ${record.id}`, nomenclature: record.cvss.nomenclature } : undefined,
     });
   }
 }
@@ -225,7 +229,7 @@ function csafPass(c: SubjectComponent, manufacturer: string | undefined, db: Vul
         why: [{ rule: m.rule, source: `CSAF ${e.advisory.id}`, criteria: m.criteria, range: m.range }],
         title: vuln.title ?? e.advisory.title,
         remediations: vuln.remediations.filter((r) => r.productIds.length === 0 || r.productIds.includes(e.product.productId)),
-        cvss: vuln.cvss !== undefined ? { version: vuln.cvss.version, baseScore: vuln.cvss.baseScore, vector: vuln.cvss.vector, source: `CSAF ${e.advisory.id}` } : undefined,
+        cvss: vuln.cvss !== undefined ? { version: vuln.cvss.version, baseScore: vuln.cvss.baseScore, vector: vuln.cvss.vector, source: `CSAF ${e.advisory.id}`, nomenclature: vuln.cvss.nomenclature } : undefined,
       });
     }
   }

@@ -36,6 +36,16 @@ describe('risk score', () => {
       ],
     });
   });
+  it('says when a v4.0 score includes threat or environmental metrics', () => {
+    const vector = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U';
+    const bt = riskScore({ cvss: { version: '4.0', baseScore: 8.1, vector, source: 'OSV X', nomenclature: 'CVSS-BT' }, possible: false });
+    expect(bt.factors[0]).toEqual({ factor: 'cvss', detail: 'CVSS v4.0 score 8.1 (CVSS-BT: threat/environmental metrics included) (OSV X)', contribution: 8.1 });
+    // A source's own baseScore (NVD, CSAF) is CVSS-B even when its vector has threat metrics.
+    const given = riskScore({ cvss: { version: '4.0', baseScore: 9.3, vector, source: 'nvd@nist.gov' }, possible: false });
+    expect(given.factors[0]!.detail).toBe('CVSS v4.0 base score 9.3 (nvd@nist.gov)');
+    const b = riskScore({ cvss: { version: '4.0', baseScore: 9.3, nomenclature: 'CVSS-B' }, possible: false });
+    expect(b.factors[0]!.detail).toBe('CVSS v4.0 base score 9.3');
+  });
   it('assumes a medium score when none is known, says so, and never goes below 0', () => {
     expect(riskScore({ possible: false, clinicalSystem: 'other' })).toEqual({ score: 5, severity: 'medium', factors: [{ factor: 'cvss', detail: 'no CVSS score known: 5 assumed', contribution: 5 }] });
     const low = riskScore({ cvss: { version: '3.1', baseScore: 0.5 }, exposure: { reachable: false, plaintext: false, evidence: [] }, possible: true });

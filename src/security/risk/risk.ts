@@ -9,6 +9,11 @@ export interface CvssInput {
   readonly baseScore: number;
   readonly vector?: string | undefined;
   readonly source?: string | undefined;
+  /**
+   * Set when the score is a v4.0 score computed here over the whole vector ("CVSS-B", "CVSS-BT",
+   * "CVSS-BE", "CVSS-BTE"); a source's own baseScore is CVSS-B whatever its vector holds.
+   */
+  readonly nomenclature?: string | undefined;
 }
 
 /** What the exposure sensors say about the device (see exposure.ts). */
@@ -51,9 +56,15 @@ export const CLINICAL_WEIGHT: Readonly<Record<ClinicalSystem, number>> = {
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
+/** A v4.0 score computed over the whole vector: when threat or environmental metrics are in it, say so. */
+function cvssKind(c: CvssInput, score: number): string {
+  const n = c.nomenclature;
+  return n !== undefined && n !== 'CVSS-B' ? `score ${score} (${n}: threat/environmental metrics included)` : `base score ${score}`;
+}
+
 export function riskScore(i: RiskInput): RiskScore {
   const factors: RiskFactor[] = [];
-  if (i.cvss !== undefined) factors.push({ factor: 'cvss', detail: `CVSS v${i.cvss.version} base score ${i.cvss.baseScore}${i.cvss.source ? ` (${i.cvss.source})` : ''}`, contribution: i.cvss.baseScore });
+  if (i.cvss !== undefined) factors.push({ factor: 'cvss', detail: `CVSS v${i.cvss.version} ${cvssKind(i.cvss, i.cvss.baseScore)}${i.cvss.source ? ` (${i.cvss.source})` : ''}`, contribution: i.cvss.baseScore });
   else factors.push({ factor: 'cvss', detail: `no CVSS score known: ${UNKNOWN_CVSS} assumed`, contribution: UNKNOWN_CVSS });
   if (i.kev !== undefined) {
     factors.push({ factor: 'kev', detail: `in CISA KEV since ${i.kev.dateAdded}: exploited in the wild`, contribution: 2 });

@@ -28,6 +28,25 @@ describe('CSAF 2.0', () => {
     const v = r.value.vulnerabilities[0]!;
     expect([v.status.get('CONSOLE-5.2:DCMTK'), v.flags.get('CONSOLE-5.2:DCMTK'), v.impact.get('CONSOLE-5.2:DCMTK')]).toEqual(['not_affected', 'vulnerable_code_not_in_execute_path', 'The console never runs the DCMTK tools that dereference the pointer.']);
   });
+  it.each<[string, J[], unknown]>([
+    ['v4 only, with its baseScore', [{ cvss_v4: { baseScore: 8.7, vectorString: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:L/SC:N/SI:N/SA:N/E:A/MAV:A' } }],
+      { version: '4.0', baseScore: 8.7, vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:L/SC:N/SI:N/SA:N/E:A/MAV:A' }],
+    // 7.1: FIRST's reference calculator for this vector.
+    ['v4 only, no baseScore: computed from the vector', [{ cvss_v4: { vectorString: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N' } }],
+      { version: '4.0', baseScore: 7.1, vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N', nomenclature: 'CVSS-B' }],
+    ['v4 without a baseScore and a malformed vector, and v2: v2', [{ cvss_v4: { vectorString: 'CVSS:4.0/AV:N' } }, { cvss_v2: { baseScore: 5, vectorString: 'AV:N/AC:L/Au:N/C:P/I:N/A:N' } }],
+      { version: '2.0', baseScore: 5, vector: 'AV:N/AC:L/Au:N/C:P/I:N/A:N' }],
+    ['v4 and v2: v4', [{ cvss_v2: { baseScore: 5, vectorString: 'AV:N/AC:L/Au:N/C:P/I:N/A:N' } }, { cvss_v4: { vectorString: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' } }],
+      { version: '4.0', baseScore: 9.3, vector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', nomenclature: 'CVSS-B' }],
+    ['v3 and v4: v3 stays the one used', [{ cvss_v4: { baseScore: 9.3, vectorString: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N' } }, { cvss_v3: { baseScore: 7.5, vectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H' } }],
+      { version: '3.x', baseScore: 7.5, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H' }],
+  ])('takes the score of a vulnerability: %s', (_n, scores, cvss) => {
+    const d = doc();
+    d.vulnerabilities[0].scores = scores.map((x) => ({ products: ['CSAFPID-0001'], ...x }));
+    const r = parseCsaf(d);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.value.vulnerabilities[0]!.cvss).toEqual(cvss);
+  });
   it('keeps a product whose free-text range cannot be read, with the reason', () => {
     const d = doc();
     d.product_tree.branches[0].branches[0].branches[0].name = 'the ones shipped in 2021';

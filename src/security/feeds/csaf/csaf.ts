@@ -4,6 +4,7 @@
 
 import { parseCpe } from '../../cpe/cpe.ts';
 import { parsePurl } from '../../purl/purl.ts';
+import { cvss4BaseScore, cvss4Nomenclature } from '../../risk/cvss4.ts';
 import { parseRangeText } from '../../versions/ranges.ts';
 import type { VersionSet } from '../../versions/ranges.ts';
 import { formatIssues, parseJsonText } from '../result.ts';
@@ -45,7 +46,8 @@ export interface CsafVulnerability {
   readonly title: string | undefined;
   readonly status: ReadonlyMap<string, CsafStatus>;
   readonly remediations: readonly CsafRemediation[];
-  readonly cvss: { readonly version: '3.x' | '2.0'; readonly baseScore: number; readonly vector: string } | undefined;
+  /** v3 when given, else v4.0 (its score computed from the vector when the document gives none), else v2. */
+  readonly cvss: { readonly version: '3.x' | '4.0' | '2.0'; readonly baseScore: number; readonly vector: string; readonly nomenclature?: string | undefined } | undefined;
   /** VEX justification flags by product id (component_not_present, vulnerable_code_not_present...). */
   readonly flags: ReadonlyMap<string, string>;
   /** Impact statements by product id (threats of category impact, as VEX requires for not_affected). */
@@ -127,6 +129,10 @@ function toAdvisory(d: RawCsaf): FeedResult<CsafAdvisory> {
     if (err !== undefined) return { ok: false, error: err };
     const s3 = v.scores?.find((s) => s.cvss_v3 !== undefined)?.cvss_v3;
     const s2 = v.scores?.find((s) => s.cvss_v2 !== undefined)?.cvss_v2;
+    const s4 = v.scores?.find((s) => s.cvss_v4 !== undefined)?.cvss_v4;
+    // The document's own baseScore is CVSS-B; one computed here is over the whole vector, and says which.
+    const score4 = s4 !== undefined ? s4.baseScore ?? cvss4BaseScore(s4.vectorString) : undefined;
+    const computed4 = s4 !== undefined && s4.baseScore === undefined;
     const flags = new Map<string, string>();
     for (const f of v.flags ?? []) for (const id of expand(f.product_ids, f.group_ids)) flags.set(id, f.label);
     const impact = new Map<string, string>();
@@ -136,7 +142,10 @@ function toAdvisory(d: RawCsaf): FeedResult<CsafAdvisory> {
       title: v.title,
       status,
       remediations: (v.remediations ?? []).map((r) => ({ category: r.category, details: r.details, url: r.url, productIds: expand(r.product_ids, r.group_ids) })),
-      cvss: s3 ? { version: '3.x', baseScore: s3.baseScore, vector: s3.vectorString } : s2 ? { version: '2.0', baseScore: s2.baseScore, vector: s2.vectorString } : undefined,
+      // v3 before v4, as for OSV: an advisory that gains a v4 score keeps the score its findings had.
+      cvss: s3 ? { version: '3.x', baseScore: s3.baseScore, vector: s3.vectorString }
+        : s4 && score4 !== undefined ? { version: '4.0', baseScore: score4, vector: s4.vectorString, ...(computed4 ? { nomenclature: cvss4Nomenclature(s4.vectorString) } : {}) }
+        : s2 ? { version: '2.0', baseScore: s2.baseScore, vector: s2.vectorString } : undefined,
       flags, impact,
     });
   }

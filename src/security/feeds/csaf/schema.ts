@@ -37,6 +37,9 @@ const score = z.object({
   products: z.array(z.string()),
   cvss_v3: z.object({ baseScore: z.number().min(0).max(10), vectorString: z.string(), baseSeverity: z.string().optional() }).loose().optional(),
   cvss_v2: z.object({ baseScore: z.number().min(0).max(10), vectorString: z.string() }).loose().optional(),
+  // CSAF 2.1's CVSS v4.0 object; some 2.0 producers already send it. Its baseScore may be left out:
+  // then it is computed from the vector.
+  cvss_v4: z.object({ baseScore: z.number().min(0).max(10).optional(), vectorString: z.string() }).loose().optional(),
 });
 
 export const csafSchema = z.object({

@@ -1,10 +1,11 @@
 // OSV JSON import (https://ossf.github.io/osv-schema/): one record, an array of records or a
 // `{ vulns: [...] }` query answer. Ranges of type SEMVER and ECOSYSTEM are evaluated with the
-// shared version order; GIT ranges need a commit and are kept only for the record.
+// shared version order; GIT ranges need a commit, so they are kept as text for "cannot compare".
 
 import { z } from 'zod';
 import { parsePurl } from '../../purl/purl.ts';
 import { cvss3BaseScore } from '../../risk/cvss3.ts';
+import { cvss4BaseScore, cvss4Nomenclature } from '../../risk/cvss4.ts';
 import { compareVersions } from '../../versions/compare.ts';
 import type { VersionRange } from '../../versions/compare.ts';
 import { describeValue, formatIssues, parseJsonText } from '../result.ts';
@@ -48,6 +49,11 @@ export interface OsvAffected {
   readonly versions: readonly string[];
   /** How the ranges were written, for the finding's "why". */
   readonly rangeText: string;
+  /**
+   * The GIT ranges as written ("GIT https://repo: introduced abc, fixed def"), empty when none. They
+   * name commits, which an inventory does not have: matching reports them as "cannot compare".
+   */
+  readonly gitRangeText: string;
 }
 
 export interface OsvRecord {
@@ -56,7 +62,8 @@ export interface OsvRecord {
   readonly withdrawn: boolean;
   readonly aliases: readonly string[];
   readonly summary: string | undefined;
-  readonly cvss: { readonly version: string; readonly vector: string; readonly baseScore: number | undefined } | undefined;
+  /** `nomenclature` for a v4.0 score (computed over the whole vector: CVSS-B, -BT, -BE or -BTE). */
+  readonly cvss: { readonly version: string; readonly vector: string; readonly baseScore: number | undefined; readonly nomenclature?: string | undefined } | undefined;
   readonly databaseSeverity: string | undefined;
   readonly affected: readonly OsvAffected[];
 }
@@ -100,18 +107,25 @@ function eventText(events: readonly Ev[]): string {
 function toRecord(r: RawOsv): OsvRecord {
   const v3 = r.severity?.find((s) => s.type === 'CVSS_V3');
   const v4 = r.severity?.find((s) => s.type === 'CVSS_V4');
-  // A v4 score needs the full v4 lookup tables: the v3 vector (whose score we compute) is preferred.
-  const sev = v3 ?? v4;
+  const v3Score = v3 !== undefined ? cvss3BaseScore(v3.score) : undefined;
+  const v4Score = v4 !== undefined ? cvss4BaseScore(v4.score) : undefined;
+  // With both, the v3 score stays the one used (as before v4 was scored), so a record's risk does not
+  // move when its advisory gains a v4 vector; v4 is used when it is the only vector that scores.
+  const useV4 = v4 !== undefined && (v3 === undefined || (v3Score === undefined && v4Score !== undefined));
+  const cvss: OsvRecord['cvss'] = useV4
+    ? { version: '4.0', vector: v4.score, baseScore: v4Score, ...(v4Score !== undefined ? { nomenclature: cvss4Nomenclature(v4.score) } : {}) }
+    : v3 !== undefined ? { version: v3.score.startsWith('CVSS:3.0') ? '3.0' : '3.1', vector: v3.score, baseScore: v3Score } : undefined;
   return {
     id: r.id,
     modified: r.modified,
     withdrawn: r.withdrawn !== undefined,
     aliases: r.aliases ?? [],
     summary: r.summary,
-    cvss: sev ? { version: sev === v3 ? (sev.score.startsWith('CVSS:3.0') ? '3.0' : '3.1') : '4.0', vector: sev.score, baseScore: sev === v3 ? cvss3BaseScore(sev.score) : undefined } : undefined,
+    cvss,
     databaseSeverity: r.database_specific?.severity,
     affected: (r.affected ?? []).filter((a) => a.package !== undefined).map((a) => {
       const semver = (a.ranges ?? []).filter((x) => x.type !== 'GIT');
+      const git = (a.ranges ?? []).filter((x) => x.type === 'GIT');
       return {
         ecosystem: a.package!.ecosystem,
         name: a.package!.name,
@@ -119,6 +133,7 @@ function toRecord(r: RawOsv): OsvRecord {
         ranges: semver.flatMap((x) => eventsToRanges(x.events)),
         versions: a.versions ?? [],
         rangeText: semver.map((x) => `${x.type}: ${eventText(x.events)}`).join('; '),
+        gitRangeText: git.map((x) => `GIT${x.repo !== undefined ? ` ${x.repo}` : ''}: ${eventText(x.events)}`).join('; '),
       };
     }),
   };
