@@ -136,7 +136,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
       inbox,
       credentialOf: (name) => credentials.get(name),
       onError: (err, what) => opts.log(`engine: ${what}: ${err instanceof Error ? err.message : String(err)}`),
-      onStateChange: (event, status) => stateChanged(event, status),
+      onStateChange: (event, status) => {
+        stateChanged(event, status);
+        // Probes whose sensors depend on a sensor of the core hear of its change.
+        cluster?.localStateChanged(event.sensorId);
+      },
       onReading: (reading) => readingArrived(reading),
     });
     // Local and remote sensors (readings from remote probes come in over NATS) go the same way.
@@ -160,6 +164,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
         clock,
         credentialOf: (n) => credentials.get(n),
         onStateChange: stateChanged,
+        // Dependencies across the core/probe boundary: remote masters' statuses reach the engine.
+        engine,
         onReading: readingArrived,
         onAssignmentsChanged: () => void engine.apply(cluster ? cluster.localTree(tree) : tree).catch((e: unknown) => opts.log(`cluster: re-applying the local tree failed: ${String(e)}`)),
       });
@@ -218,13 +224,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
       consoleUrl: () => late.consoleUrl,
       ackKey: await loadOrCreateAckKey(join(opts.dataDir, 'alerting-ack.key')),
       onAcknowledge: (id, by, note) => void engine.acknowledge(id, by, note),
+      onChange: (c) => live.publish({ type: 'alert', ...c }),
       log: (_level, m) => opts.log(`alerting: ${m}`),
     });
     late.alerting = running;
     closers.unshift(() => running.close());
 
     // Receivers map a sender to the device whose host it is (the first one, when several share a host).
-      onChange: (c) => live.publish({ type: 'alert', ...c }),
     let devicesByHost = hostIndex(tree);
     const receivers: RunningReceivers = await startReceivers(receiversOf(initial.document), {
       deviceOf: (address) => devicesByHost.get(address),

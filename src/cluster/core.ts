@@ -1,8 +1,8 @@
 // The core's end of the cluster link, for app.ts: makes sure the readings stream and its durable
 // consumer exist, answers probes' hellos (pending until approved, then their subtree of the tree),
 // pushes configuration changes, ingests readings into the store, and tracks probe health so that
-// alerting and the live API see remote sensors like local ones. Without NATS configured, app.ts
-// does not call this and nothing of it runs.
+// alerting and the live API see remote sensors like local ones. Dependencies that cross the
+// boundary go through master-feed.ts. Without NATS configured, app.ts does not call this.
 
 import { createHash } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, nanos, type NatsConnection, type Subscription } from 'nats';
@@ -13,8 +13,11 @@ import type { Credential } from '../sensors/sensor.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { AnyStore } from '../store/open.ts';
 import { fromStored } from '../engine/tracker.ts';
+import type { Engine } from '../engine/engine.ts';
+import { MasterFeed } from './master-feed.ts';
 import { connectOnce, type NatsLinkOptions } from './connect.ts';
 import { Ingest, type IngestStats } from './ingest.ts';
+import { AppliedFeed, ensureAppliedStream, publishApplied, type AppliedFeedStats } from './fanout.ts';
 import { answerChunk, encodeConfig, type EncodedConfig } from './config-transfer.ts';
 import { asChunkRequest, asHeartbeat, parseJson, type HelloAnswer } from './protocol.ts';
 import { openClusterTables, type ProbeRecord, type ProbeRegistry } from './registry.ts';
@@ -35,6 +38,11 @@ export interface ClusterCoreOptions {
   /** Secrets of credential sets, sent to the probe whose sensors name them. */
   readonly credentialOf?: (name: string) => Credential | undefined;
   readonly onStateChange?: (e: StateEvent, status: SensorStatus) => void;
+  /**
+   * The core's own engine (running localTree()): its statuses go to the probes whose sensors depend
+   * on them (call localStateChanged on its state changes), and remote masters' statuses come to it.
+   */
+  readonly engine?: Pick<Engine, 'status' | 'setExternalStatuses' | 'externalChanged'>;
   readonly onReading?: (r: TimedReading) => void;
   /** Which probe nodes run remotely changed (a probe approved or rejected): re-apply localTree() to the core's engine. */
   readonly onAssignmentsChanged?: () => void;
@@ -50,6 +58,10 @@ export interface ClusterCoreOptions {
    * 60 s): how soon readings a crashed core had taken are ingested by the others.
    */
   readonly ackWaitMs?: number;
+  /** How long JetStream keeps what the cores applied: how long a core may be cut off and still catch up (default 1 h). */
+  readonly appliedMaxAgeMs?: number;
+  /** Take readings from the shared consumer (default true); false: this core only follows what the others apply. */
+  readonly ingest?: boolean;
 }
 
 export interface ClusterCore {
@@ -66,9 +78,13 @@ export interface ClusterCore {
   reject(name: string, by: string): Promise<ProbeRecord>;
   /** The tree changed: send every approved probe its new subtree. */
   configChanged(): Promise<void>;
+  /** A sensor of the core's own engine changed state: tell the probes whose sensors depend on it. */
+  localStateChanged(sensorId: string): void;
   ingestStats(): IngestStats;
   /** Check-to-stored lag samples of ingested values, ms. */
   lagSamples(): readonly number[];
+  /** What this core has read of the applied stream (every core's applies, its own included). */
+  appliedStats(): AppliedFeedStats;
   close(): Promise<void>;
 }
 
@@ -78,9 +94,10 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
   const nc = await connectOnce(opts.link, 'the Wardwatch core', { name: 'wardwatch-core', reconnectTimeWait: 1000 });
   const subs: Subscription[] = [];
   let ingest: Ingest | undefined;
+  let following: AppliedFeed | undefined;
   let watch: ProbeWatch | undefined;
   try {
-    await ensureStream(nc, opts);
+    const appliedFrom = await ensureStream(nc, opts);
 
     // Approved probes, cached: the hot path (every readings row) asks whether a sensor is the probe's.
     const approved = new Set((await tables.list()).filter((p) => p.approval === 'approved').map((p) => p.name));
@@ -148,12 +165,39 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
       return entry;
     };
 
+    // A remote sensor's status for its dependents: unknown (never Down) while its probe is
+    // disconnected, except the probe-health sensors, whose Down the core itself decides.
+    const remoteStatus = (id: string): SensorStatus | undefined => {
+      for (const p of approved) {
+        const a = assignment(p);
+        if (!a.sensors.has(id)) continue;
+        return watch?.health(p)?.connected === false && !a.healthSensors.has(id) ? undefined : watch?.statusOf(id);
+      }
+      return undefined;
+    };
+    const runs = (probe: string): ReadonlySet<string> => {
+      const a = assignment(probe);
+      return a.healthSensors.size === 0 ? a.sensors : new Set([...a.sensors].filter((id) => !a.healthSensors.has(id)));
+    };
+    const feed = new MasterFeed({
+      clock,
+      tree: opts.tree,
+      probes: () => approved,
+      runs,
+      statusOf: (id) => opts.engine?.status(id) ?? remoteStatus(id),
+      send: (probe, m) => nc.publish(subjects.config(probe), JSON.stringify(m)),
+      refreshMs: opts.heartbeatMs ?? 10_000,
+    });
+
     const onStateChange = (e: StateEvent, s: SensorStatus) => {
       try {
         opts.onStateChange?.(e, s);
       } catch (err) {
         opts.log(`cluster: onStateChange failed: ${(err as Error).message}`);
       }
+      // A remote master changed: the core's dependents and the probes' hear of it.
+      opts.engine?.externalChanged(e.sensorId);
+      feed.changed(e.sensorId);
     };
     // The probes' health sensors are written by the core from heartbeats, through the readings stream.
     const js = nc.jetstream();
@@ -185,6 +229,7 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
       },
     });
     watch = w;
+    opts.engine?.setExternalStatuses((id) => feed.resolve(id));
     // Every approved probe is given the benefit of the doubt at start: silent for three heartbeats, it
     // counts as disconnected. Statuses the store kept from before a restart show remote sensors at once.
     for (const s of await opts.store.loadStates()) {
@@ -196,6 +241,17 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
       const data = JSON.stringify(answer);
       if (to) nc.publish(to, data);
       else nc.publish(subjects.config(probe), data);
+    };
+
+    /** Approved through another core (or `wardwatch probes approve`) since this one looked: follow the table. */
+    const followTable = async (probe: string): Promise<boolean> => {
+      if (approved.has(probe)) return true;
+      if ((await tables.get(probe))?.approval !== 'approved') return false;
+      if (!approved.has(probe)) {
+        approved.add(probe);
+        opts.onAssignmentsChanged?.();
+      }
+      return true;
     };
 
     // One core answers each hello (queue group); every core tracks heartbeats for its own statusOf.
@@ -219,6 +275,7 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
               if (rec.approval === 'approved') w.alive(probe);
               if (rec.approval === 'pending' && rec.firstSeen === rec.lastSeen) opts.log(`new probe "${probe}" is waiting for approval`);
               reply(probe, rec.approval === 'approved' ? configFor(probe).answer : { approval: rec.approval }, to);
+              if (rec.approval === 'approved') feed.sendAll(probe);
             } catch (e) {
               opts.log(`cluster: answering the hello of probe ${probe} failed: ${(e as Error).message}`);
             }
@@ -233,12 +290,15 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
           if (err || !msg.reply) return;
           const probe = probeOfSubject(msg.subject);
           if (!probe) return;
-          try {
-            const req = asChunkRequest(parseJson(msg.data, `configuration request of probe ${probe}`), `configuration request of probe ${probe}`);
-            answerChunk(msg, approved.has(probe) ? configFor(probe).config : undefined, req.index, req.fingerprint);
-          } catch (e) {
-            opts.log(`cluster: ${(e as Error).message}`);
-          }
+          void (async () => {
+            try {
+              const req = asChunkRequest(parseJson(msg.data, `configuration request of probe ${probe}`), `configuration request of probe ${probe}`);
+              // The hello may have been answered by another core that saw the approval first.
+              answerChunk(msg, (await followTable(probe)) ? configFor(probe).config : undefined, req.index, req.fingerprint);
+            } catch (e) {
+              opts.log(`cluster: ${(e as Error).message}`);
+            }
+          })();
         },
       }),
     );
@@ -268,17 +328,28 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
       owns: (probe, id) => approved.has(probe) && assignment(probe).sensors.has(id),
       ownsDevice: (probe, id) => approved.has(probe) && assignment(probe).devices.has(id),
       refreshProbes: async (probes) => {
-        for (const p of probes) {
-          if (approved.has(p)) continue;
-          // Approved through another core (or `wardwatch probes approve`): follow the table.
-          if ((await tables.get(p))?.approval !== 'approved') continue;
-          approved.add(p);
-          opts.onAssignmentsChanged?.();
-        }
+        for (const p of probes) await followTable(p);
       },
       log: opts.log,
       ...(opts.ingestBatch !== undefined ? { batch: opts.ingestBatch } : {}),
+      // Every core's live parts (this one's too) hear of what was applied through WW_APPLIED.
+      publish: (items) => publishApplied(items, { js, maxBytes: nc.info?.max_payload ?? 1024 * 1024 }),
+    });
+    const lookingUp = new Set<string>();
+    following = new AppliedFeed({
+      nc,
+      from: appliedFrom,
+      log: opts.log,
       onApplied: (env) => {
+        // Applied by a core that knew of an approval this one has not seen yet: follow the table
+        // (one look at a time per probe, however many of its messages arrive meanwhile).
+        if (!approved.has(env.probe) && !lookingUp.has(env.probe)) {
+          const probe = env.probe;
+          lookingUp.add(probe);
+          void followTable(probe)
+            .catch((err: unknown) => opts.log(`cluster: reading the approval of probe ${probe} failed: ${(err as Error).message}`))
+            .finally(() => lookingUp.delete(probe));
+        }
         w.alive(env.probe);
         for (const s of env.states) w.report(env.probe, s.sensorId, fromStored(s));
         for (const { r, s } of env.readings) {
@@ -295,7 +366,8 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
         }
       },
     });
-    await ingest.start();
+    await following.start();
+    if (opts.ingest !== false) await ingest.start();
 
     // Redeliveries come within minutes; the applied log keeps a day.
     const pruneTimer = setInterval(() => void tables.prune(clock.now() - 86_400_000).catch(() => undefined), 3_600_000);
@@ -307,15 +379,21 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
       if (approval === 'approved') approved.add(name);
       else approved.delete(name);
       reply(name, approval === 'approved' ? configFor(name).answer : { approval });
+      if (approval === 'approved') feed.sendAll(name);
       opts.log(`probe "${name}" ${approval} by ${by}`);
       if (was !== approved.has(name)) opts.onAssignmentsChanged?.();
       return rec;
     };
 
+    feed.start();
     // A core (re)starting tells every approved probe what it should run: the tree may have changed while it was away.
-    for (const p of approved) reply(p, configFor(p).answer);
+    for (const p of approved) {
+      reply(p, configFor(p).answer);
+      feed.sendAll(p);
+    }
 
     const running = ingest;
+    const feedOfApplied = following;
     return {
       registry: tables,
       statusOf: (id) => w.statusOf(id),
@@ -325,15 +403,22 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
       approve: (name, by) => decide(name, 'approved', by),
       reject: (name, by) => decide(name, 'rejected', by),
       configChanged: () => {
-        for (const p of approved) reply(p, configFor(p).answer);
+        for (const p of approved) {
+          reply(p, configFor(p).answer);
+          feed.sendAll(p);
+        }
         return nc.flush();
       },
+      localStateChanged: (id) => feed.changed(id),
       ingestStats: () => running.stats,
       lagSamples: () => running.lags,
+      appliedStats: () => feedOfApplied.stats,
       async close() {
         clearInterval(pruneTimer);
         w.stop();
+        feed.stop();
         await running.stop();
+        await feedOfApplied.stop();
         for (const s of subs) s.unsubscribe();
         await nc.drain().catch(() => undefined);
       },
@@ -341,13 +426,17 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
   } catch (err) {
     watch?.stop();
     await ingest?.stop().catch(() => undefined);
+    await following?.stop().catch(() => undefined);
     await nc.close().catch(() => undefined);
     throw err;
   }
 }
 
-/** Creates the readings stream and the shared durable consumer, or updates their limits. */
-async function ensureStream(nc: NatsConnection, opts: ClusterCoreOptions): Promise<void> {
+/**
+ * Creates the readings stream and the shared durable consumer, and the applied stream, or updates
+ * their limits; returns where this core follows the applied stream from.
+ */
+async function ensureStream(nc: NatsConnection, opts: ClusterCoreOptions): Promise<number> {
   const jsm = await nc.jetstreamManager();
   const stream = {
     name: READINGS_STREAM,
@@ -380,4 +469,5 @@ async function ensureStream(nc: NatsConnection, opts: ClusterCoreOptions): Promi
       max_ack_pending: 20_000,
     });
   }
+  return ensureAppliedStream(jsm, { ...(opts.appliedMaxAgeMs !== undefined ? { maxAgeMs: opts.appliedMaxAgeMs } : {}) });
 }

@@ -2,6 +2,8 @@
 // (horizontal ingest). Messages are applied to the store in micro-batches and acknowledged only
 // after the store committed, so a core killed mid-batch loses nothing: JetStream redelivers what was
 // not acknowledged, and the applied-message log keeps a redelivery from adding its events twice.
+// Between the commit and the acknowledgement the applied messages are handed to `publish` (the
+// fanout to every core's live parts, fanout.ts), so that a crash in between loses none of them.
 
 import type { JsMsg, NatsConnection, ConsumerMessages } from 'nats';
 import type { Clock } from '../core/clock.ts';
@@ -9,6 +11,7 @@ import type { MessageLog, StateStore, ValueWriter } from '../store/store.ts';
 import type { AppliedLog } from './registry.ts';
 import { INGEST_CONSUMER, probeOfSubject, READINGS_STREAM } from './subjects.ts';
 import { decodeEnvelope, type DecodedEnvelope } from './wire.ts';
+import type { AppliedItem } from './fanout.ts';
 
 export interface IngestOptions {
   readonly nc: NatsConnection;
@@ -24,8 +27,12 @@ export interface IngestOptions {
    * approval (another core answered its hello) learn it from the store before judging its rows.
    */
   readonly refreshProbes?: (probes: ReadonlySet<string>) => Promise<void>;
-  /** After commit, in stream order: forward statuses, readings and events to the live parts. */
-  readonly onApplied: (env: DecodedEnvelope) => void;
+  /**
+   * After commit, before the acknowledgement, in stream order: hands the applied messages on to the
+   * live parts of every core (publishApplied). Resolves once they are safely on their way; a
+   * rejection makes JetStream redeliver the batch, which is then handed on again (not re-applied).
+   */
+  readonly publish: (items: readonly AppliedItem[]) => Promise<void>;
   readonly log: (line: string) => void;
   /** Messages applied in one store transaction at most (default 256). */
   readonly batch?: number;
@@ -47,6 +54,10 @@ export interface IngestStats {
   /** Rows naming a sensor that is not the sending probe's. */
   readonly foreignRows: number;
   readonly storeErrors: number;
+  /** Applied messages handed on to the fanout (redeliveries included). */
+  readonly published: number;
+  /** Batches whose hand-on failed after the commit (redelivered, handed on again). */
+  readonly publishErrors: number;
 }
 
 const LAG_SAMPLES = 20_000;
@@ -57,7 +68,7 @@ export class Ingest {
   #loop: Promise<void> | undefined;
   #stopping = false;
   #wakeWorker: () => void = () => undefined;
-  #stats = { messages: 0, values: 0, checks: 0, events: 0, redelivered: 0, rejected: 0, foreignRows: 0, storeErrors: 0 };
+  #stats = { messages: 0, values: 0, checks: 0, events: 0, redelivered: 0, rejected: 0, foreignRows: 0, storeErrors: 0, published: 0, publishErrors: 0 };
   /** Check-to-stored lag of value rows (reservoir sample), ms. */
   readonly lags: number[] = [];
   #lagSeen = 0;
@@ -159,8 +170,9 @@ export class Ingest {
       }
     }
     if (items.length === 0) return;
+    let done: ReadonlySet<string>;
     try {
-      const done = await this.#o.applied.applied(items.map((i) => i.id));
+      done = await this.#o.applied.applied(items.map((i) => i.id));
       const fresh = items.filter((i) => !done.has(i.id));
       const values = fresh.flatMap((i) => i.env.values);
       const checks = fresh.flatMap((i) => i.env.checks);
@@ -173,26 +185,34 @@ export class Ingest {
       if (messages.length > 0) await this.#o.store.appendMessages(messages);
       const now = this.#o.clock.now();
       await this.#o.applied.markApplied(fresh.map((i) => i.id), now);
-      for (const i of items) i.m.ack();
       this.#stats.messages += fresh.length;
       this.#stats.redelivered += items.length - fresh.length;
       this.#stats.values += values.length;
       this.#stats.checks += checks.length;
       this.#stats.events += events.length;
       for (const v of values) this.#sampleLag(now - v.ts);
-      for (const i of fresh) {
-        try {
-          this.#o.onApplied(i.env);
-        } catch (err) {
-          this.#o.log(`forwarding probe ${i.env.probe}'s readings failed: ${(err as Error).message}`);
-        }
-      }
     } catch (err) {
       // Not committed: let JetStream redeliver after a pause (a store restarting, a full disk).
       this.#stats.storeErrors++;
       this.#o.log(`store write of ${items.length} readings messages failed, JetStream redelivers them: ${(err as Error).message}`);
       for (const i of items) i.m.nak(this.#o.retryMs ?? 2000);
+      return;
     }
+    // A redelivery of a message already applied is handed on again: the core that applied it may
+    // have died before doing so (the fanout's msgID drops the copy if not). A first delivery of an
+    // id applied long ago (a probe resending after the duplicate window) is not: it would replay
+    // statuses and events that have since been overtaken.
+    const handOn = items.filter((i) => !done.has(i.id) || i.m.redelivered);
+    try {
+      if (handOn.length > 0) await this.#o.publish(handOn.map((i) => ({ id: i.id, env: i.env })));
+    } catch (err) {
+      this.#stats.publishErrors++;
+      this.#o.log(`handing on ${handOn.length} applied readings messages failed (they are stored), JetStream redelivers them: ${(err as Error).message}`);
+      for (const i of items) i.m.nak(this.#o.retryMs ?? 2000);
+      return;
+    }
+    this.#stats.published += handOn.length;
+    for (const i of items) i.m.ack();
   }
 
   #ownRows(probe: string, env: DecodedEnvelope): DecodedEnvelope {

@@ -2,6 +2,7 @@
 // assigns to it over NATS, writing into an on-disk outbox that a Sender delivers to JetStream.
 // It starts with the last configuration it received, so it keeps monitoring while the core or the
 // NATS server is away, and it gets no work before an administrator approved it on the core.
+// Masters outside its subtree (on the core, on other probes) are known from the statuses the core sends.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ import { connectionOptions, connectOnce, NatsRefusedError, type NatsLinkOptions 
 import { FileQueue } from './file-queue.ts';
 import { Outbox } from './outbox.ts';
 import { fetchConfig } from './config-transfer.ts';
-import { asHelloAnswer, asProbeConfig, parseJson, type Hello, type HelloAnswer, type ProbeHeartbeat } from './protocol.ts';
+import { MasterStatuses } from './master-statuses.ts';
+import { asHelloAnswer, asMastersMessage, asProbeConfig, parseJson, type Hello, type HelloAnswer, type ProbeHeartbeat } from './protocol.ts';
 import { Sender } from './sender.ts';
 import { ProbeReceivers } from './probe-receivers.ts';
 import type { ReceiversConfig } from '../receivers/config.ts';
@@ -33,6 +35,11 @@ export interface ProbeOptions {
   readonly kindOf?: (kind: string) => AnySensorKind | undefined;
   /** Heartbeat with health figures to the core (default 10 s). */
   readonly healthIntervalMs?: number;
+  /**
+   * How long a master's status sent by the core counts (default 5 heartbeat intervals; the core
+   * resends them every heartbeat): older, it is unknown, so a stale Down stops suppressing alerts.
+   */
+  readonly masterMaxAgeMs?: number;
   /** Hello again while pending or while the core does not answer (default 15 s). */
   readonly helloRetryMs?: number;
   /** Wait between attempts while the NATS server is unreachable (default 2 s). */
@@ -92,6 +99,15 @@ export async function startProbe(opts: ProbeOptions): Promise<RunningProbe> {
     probeId: name,
     ...(opts.flushIntervalMs !== undefined ? { flushIntervalMs: opts.flushIntervalMs } : {}),
   });
+
+  const masterMaxAgeMs = opts.masterMaxAgeMs ?? 5 * (opts.healthIntervalMs ?? 10_000);
+  const masters = new MasterStatuses({
+    clock,
+    maxAgeMs: masterMaxAgeMs,
+    onChanged: (id) => engine.externalChanged(id),
+    onAged: (ids) => opts.log(`no news from the core for ${masterMaxAgeMs / 1000} s of ${ids.length} master sensor(s) outside this probe (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''}): their status counts as unknown, so they pause nothing`),
+  });
+  engine.setExternalStatuses((id) => masters.statusOf(id));
 
   let current: ProbeConfig | undefined;
   let approval: ProbeApprovalSeen = 'unknown';
@@ -215,7 +231,11 @@ export async function startProbe(opts: ProbeOptions): Promise<RunningProbe> {
       callback: (err, msg) => {
         if (err) return;
         try {
-          void onAnswer(asHelloAnswer(parseJson(msg.data, `message on ${msg.subject}`), `message on ${msg.subject}`));
+          const what = `message on ${msg.subject}`;
+          const v = parseJson(msg.data, what);
+          const m = asMastersMessage(v, what);
+          if (m) masters.receive(m.masters);
+          else void onAnswer(asHelloAnswer(v, what));
         } catch (e) {
           opts.log(`ignored a bad configuration message: ${(e as Error).message}`);
         }
@@ -246,6 +266,7 @@ export async function startProbe(opts: ProbeOptions): Promise<RunningProbe> {
     onConnected(await connectOnce(opts.link, `probe ${name}`, extra));
   } catch (err) {
     if (err instanceof NatsRefusedError) {
+      masters.stop();
       await receivers.close();
       await engine.stop();
       queue.close();
@@ -285,6 +306,7 @@ export async function startProbe(opts: ProbeOptions): Promise<RunningProbe> {
       stopWaiting();
       if (helloTimer !== undefined) clock.clearTimeout(helloTimer);
       if (healthTimer !== undefined) clock.clearTimeout(healthTimer);
+      masters.stop();
       // Receivers first: what they took in last goes into the outbox with the engine's last flush.
       await receivers.close();
       await engine.stop();

@@ -1,7 +1,9 @@
 // The small JSON messages of the control path between a probe and the core: the hello a probe sends
 // (and the answer: pending, rejected, or its configuration), the configuration the core pushes, and
-// the heartbeat with the probe's own health. Parsed defensively on both sides.
+// the heartbeat with the probe's own health, and the statuses of the masters outside a probe's
+// subtree that its sensors depend on. Parsed defensively on both sides.
 
+import { PAUSE_REASONS, STATES, type PauseReason, type State } from '../core/model.ts';
 import type { ProbeStats } from '../sensors/sensor.ts';
 import type { ProbeConfig } from './tree-wire.ts';
 
@@ -45,6 +47,25 @@ export interface ProbeHeartbeat {
   readonly configFingerprint?: string;
 }
 
+/**
+ * Pushed on the probe's configuration subject (next to HelloAnswer, told apart by `type`): the
+ * statuses of masters run by the core or by other probes that the probe's own sensors name.
+ */
+export interface MastersMessage {
+  readonly type: 'masters';
+  /** When the core sent it (core clock; the probe ages statuses by its own clock from receipt). */
+  readonly at: number;
+  readonly masters: readonly MasterStatus[];
+}
+
+export interface MasterStatus {
+  readonly id: string;
+  readonly state: State;
+  readonly pauseReason?: PauseReason;
+  /** When paused by dependency: the Down sensor at the top of the master's chain. */
+  readonly pausedBy?: string;
+}
+
 export function parseJson(data: Uint8Array, what: string): unknown {
   try {
     return JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
@@ -84,4 +105,22 @@ export function asHeartbeat(v: unknown, what: string): ProbeHeartbeat {
     throw new Error(`${what}: expected {at, bufferDepth, bufferBytes, cpuPct, stats}`);
   }
   return o as ProbeHeartbeat;
+}
+
+/** A MastersMessage, or undefined when `v` is another kind of message (a HelloAnswer has no `type`). */
+export function asMastersMessage(v: unknown, what: string): MastersMessage | undefined {
+  const o = v as Partial<MastersMessage> | null;
+  if (!o || typeof o !== 'object' || o.type !== 'masters') return undefined;
+  if (typeof o.at !== 'number' || !Array.isArray(o.masters)) throw new Error(`${what}: expected {type: "masters", at, masters: [...]}`);
+  o.masters.forEach((m: Partial<MasterStatus> | null, i) => {
+    const bad =
+      !m ||
+      typeof m !== 'object' ||
+      typeof m.id !== 'string' ||
+      !(STATES as readonly unknown[]).includes(m.state) ||
+      (m.pauseReason !== undefined && !(PAUSE_REASONS as readonly unknown[]).includes(m.pauseReason)) ||
+      (m.pausedBy !== undefined && typeof m.pausedBy !== 'string');
+    if (bad) throw new Error(`${what}: masters.${i}: expected {id, state: ${STATES.join('|')}, pauseReason?: ${PAUSE_REASONS.join('|')}, pausedBy?}`);
+  });
+  return o as MastersMessage;
 }

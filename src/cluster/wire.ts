@@ -176,3 +176,19 @@ export function splitEnvelope(e: Envelope, maxBytes: number): Uint8Array[] {
   }
   return [...splitEnvelope(a as unknown as Envelope, maxBytes), ...splitEnvelope(b as unknown as Envelope, maxBytes)];
 }
+
+/**
+ * What the other cores need of an applied message (fanout.ts): the statuses, events and readings
+ * for their live parts, without the rows only the store wanted. Same codec, so decodeEnvelope
+ * checks it on arrival like any envelope.
+ */
+export function appliedEnvelope(env: DecodedEnvelope): Envelope {
+  return {
+    v: WIRE_VERSION,
+    probe: env.probe,
+    at: env.at,
+    ...(env.events.length > 0 ? { events: env.events } : {}),
+    ...(env.states.length > 0 ? { states: env.states } : {}),
+    ...(env.readings.length > 0 ? { readings: env.readings } : {}),
+  };
+}

@@ -1,6 +1,6 @@
 // The monitoring engine: takes a Tree, keeps every sensor on its interval, runs checks through the
 // runner, turns readings into states (confirm-before-down, pauses by user, maintenance and
-// dependency), and hands values, events and states to the store in batches.
+// dependency, also on masters run elsewhere), and hands values, events and states to the store in batches.
 
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { SensorStatus, TimedReading } from '../core/model.ts';
@@ -13,7 +13,7 @@ import { CheckHandle } from './handle.ts';
 import { Listeners, type TimedMessage } from './listeners.ts';
 import type { EngineOptions } from './options.ts';
 import { Persistence } from './persistence.ts';
-import { PausePlanner, type Pause } from './pauses.ts';
+import { PausePlanner, type ExternalStatus, type Pause } from './pauses.ts';
 import { KindQueue } from './queue.ts';
 import { Runner, stopReason, type CheckRequest } from './runner.ts';
 import { Scheduler } from './scheduler.ts';
@@ -22,6 +22,7 @@ import { StateTracker, fromStored } from './tracker.ts';
 
 export type { EngineOptions } from './options.ts';
 export type { TimedMessage } from './listeners.ts';
+export type { ExternalStatus } from './pauses.ts';
 
 interface Job {
   readonly entry: SensorEntry;
@@ -45,6 +46,7 @@ export class Engine {
   readonly #planner: PausePlanner;
   readonly #listeners: Listeners;
   #saved = new Map<string, StoredSensorState>();
+  #external: ((id: string) => ExternalStatus | undefined) | undefined;
   #applying: Promise<void> = Promise.resolve();
   #boundaryTimer: TimerHandle | undefined;
   #started = false;
@@ -68,7 +70,7 @@ export class Engine {
       saveIntervalMs: opts.saveIntervalMs ?? 10_000,
       ...(opts.onError ? { onError: opts.onError } : {}),
     });
-    this.#planner = new PausePlanner({ settingsOf: (id) => this.#entries.get(id)?.settings, statusOf: (id) => this.#tracker.get(id) });
+    this.#planner = new PausePlanner({ settingsOf: (id) => this.#entries.get(id)?.settings, statusOf: (id) => this.#tracker.get(id), externalOf: (id) => this.#external?.(id) });
     this.#listeners = new Listeners({
       clock: opts.clock,
       inbox: opts.inbox,
@@ -129,6 +131,21 @@ export class Engine {
     }
     this.#planner.setTree(tree.maintenance, this.#entries.keys());
     if (this.#started) this.#evaluateAll();
+  }
+
+  /**
+   * Where the statuses of masters this engine does not run come from (remote probes' sensors on the
+   * core, the core's and other probes' on a probe). Local statuses always win; unknown is not Down.
+   */
+  setExternalStatuses(lookup: ((id: string) => ExternalStatus | undefined) | undefined): void {
+    this.#external = lookup;
+    if (this.#started && !this.#stopping) this.#decide(this.#planner.externalDependents());
+  }
+
+  /** An external master's status changed: re-decides its dependents' pauses as a local master's change does. */
+  externalChanged(id: string): void {
+    if (!this.#started || this.#stopping || this.#entries.has(id)) return;
+    if (this.#planner.hasDependents(id)) this.#decide(this.#planner.dependentsOf(id));
   }
 
   /** Loads stored states, then starts scheduling, listening and writing. */

@@ -1,10 +1,12 @@
 // Which pause applies to each sensor right now, by priority: the user's (settings.paused), then an
 // active maintenance window (in the window's or the site's time zone), then a Down master
 // (dependency, transitive). The engine applies the decisions; this module only decides.
+// A master run elsewhere (on the core or another probe) is an "external" one: its status comes from
+// outside, and a missing one counts as not Down, so that missing news never suppresses an alert.
 
-import { dependencyRoot, type DependencyView } from '../core/dependencies.ts';
+import { dependencyRoot, type DependencyView, type MasterCondition } from '../core/dependencies.ts';
 import { activeWindow, nextBoundary } from '../core/maintenance.ts';
-import type { PauseReason, SensorStatus } from '../core/model.ts';
+import type { PauseReason, SensorStatus, State } from '../core/model.ts';
 import { pauseFor } from '../core/state.ts';
 import type { EffectiveSettings, MaintenanceWindow } from '../core/tree.ts';
 
@@ -19,9 +21,19 @@ export interface PauseDecision {
   readonly pause: Pause | null;
 }
 
+/** What an engine is told of a sensor it does not run (a SensorStatus fits). */
+export interface ExternalStatus {
+  readonly state: State;
+  readonly pauseReason?: PauseReason;
+  /** When paused by dependency: the Down sensor at the top of its chain, which then pauses dependents here too. */
+  readonly pausedBy?: string;
+}
+
 export interface PauseSources {
   settingsOf(id: string): EffectiveSettings | undefined;
   statusOf(id: string): SensorStatus | undefined;
+  /** Statuses of masters not run here; asked only for ids that have no local settings (local ones win). */
+  externalOf?(id: string): ExternalStatus | undefined;
 }
 
 export class PausePlanner {
@@ -31,6 +43,8 @@ export class PausePlanner {
   readonly #high = new Map<string, Pause>();
   /** master → its direct dependents. */
   #dependents = new Map<string, string[]>();
+  /** Masters named by sensors here that are not run here. */
+  #external: string[] = [];
 
   constructor(src: PauseSources) {
     this.#src = src;
@@ -48,6 +62,7 @@ export class PausePlanner {
       else deps.set(m, [id]);
     }
     this.#dependents = deps;
+    this.#external = [...deps.keys()].filter((m) => this.#src.settingsOf(m) === undefined);
   }
 
   forget(id: string): void {
@@ -72,6 +87,13 @@ export class PausePlanner {
       }
     }
     return out;
+  }
+
+  /** Every sensor whose dependency pause may follow from a master not run here. */
+  externalDependents(): string[] {
+    const out = new Set<string>();
+    for (const m of this.#external) for (const d of this.dependentsOf(m)) out.add(d);
+    return [...out];
   }
 
   /** Recomputes the user and maintenance pauses of the given sensors at `now`. */
@@ -107,8 +129,8 @@ export class PausePlanner {
       condition: (id) => {
         if (this.#high.has(id)) return 'paused';
         const st = this.#src.statusOf(id);
-        if (!st) return undefined;
-        return st.state === 'down' ? 'down' : 'other';
+        if (st) return st.state === 'down' ? 'down' : 'other';
+        return this.#src.settingsOf(id) === undefined ? externalCondition(this.#src.externalOf?.(id)) : undefined;
       },
     };
     const memo = new Map<string, string | null>();
@@ -120,9 +142,16 @@ export class PausePlanner {
         continue;
       }
       const root = dependencyRoot(id, view, memo);
-      out.push({ id, pause: root === undefined ? null : pauseFor(false, undefined, root) });
+      out.push({ id, pause: root === undefined ? null : pauseFor(false, undefined, this.#downName(root)) });
     }
     return out;
+  }
+
+  /** The Down sensor to name for a root: an external master paused by dependency names its own root. */
+  #downName(root: string): string {
+    if (this.#src.statusOf(root) || this.#src.settingsOf(root) !== undefined) return root;
+    const ext = this.#src.externalOf?.(root);
+    return ext?.state === 'paused' && ext.pauseReason === 'dependency' && ext.pausedBy !== undefined ? ext.pausedBy : root;
   }
 
   /** The next instant a window used by any of `ids` starts or ends. */
@@ -139,4 +168,16 @@ export class PausePlanner {
     }
     return next;
   }
+}
+
+/**
+ * An external master's condition for its dependents here. One paused by dependency with a known
+ * root passes the pause on, as a local master would (named by #downName); unknown is never Down.
+ */
+function externalCondition(ext: ExternalStatus | undefined): MasterCondition | undefined {
+  if (!ext) return undefined;
+  if (ext.state === 'down') return 'down';
+  if (ext.state !== 'paused') return 'other';
+  if (ext.pauseReason === 'dependency') return ext.pausedBy !== undefined ? 'down' : 'other';
+  return 'paused';
 }
