@@ -87,10 +87,10 @@ export async function buildApi(svc: ApiServices, opts: ApiOptions = {}): Promise
     return sendProblem(reply, problem(status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', status >= 500 ? `${req.method} ${req.url.split('?')[0]} failed: ${err.message}` : err.message, status));
   });
 
-  // The tree lets users make their own API tokens, checked against their rights on it.
-  registerAuth(app, svc.auth, { publicRoutes: ['GET /api/openapi.json', 'GET /api/docs', 'GET /api/docs/'], tree: () => svc.monitor.tree() });
-
   const routes = new RouteTable(app);
+  // The tree lets users make their own API tokens, checked against their rights on it. A route is
+  // public when its config says so: `public: true` in its declaration (login, setup, push...).
+  registerAuth(app, svc.auth, { routes, tree: () => svc.monitor.tree() });
   const ctx: RouteContext = { app, svc, routes, index: new StateIndex(svc.monitor, svc.live, () => svc.clock.now()) };
 
   routes.add({
@@ -115,7 +115,7 @@ export async function buildApi(svc: ApiServices, opts: ApiOptions = {}): Promise
   configRoutes(ctx);
   liveRoutes(ctx);
   metricsRoutes(ctx);
-  pushRoutes(app, { inbox: svc.inbox, now: () => svc.clock.now() });
+  pushRoutes(app, { inbox: svc.inbox, now: () => svc.clock.now() }, routes);
   for (const extra of opts.extraRoutes ?? []) extra(app, routes);
 
   // Built on first request, after ready: every route, the extra ones included, is declared by then.

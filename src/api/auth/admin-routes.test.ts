@@ -116,7 +116,7 @@ describe('roles', () => {
     const list = (await c.app.inject({ url: '/api/roles', headers: h })).json<{ id: string; builtin: boolean }[]>();
     expect(list.map((r) => r.id)).toEqual(['administrator', 'operator', 'read-only']);
     const bad = await c.app.inject({ method: 'POST', url: '/api/roles', headers: h, payload: { name: 'Radiology', grants: [{ nodeId: 'site-a', level: 'owner' }] } });
-    expect(bad.json<J>().detail).toMatch(/^body\.grants\.0\.level: /);
+    expect(bad.json<J>().detail).toMatch(/^body\.grants\[0\]\.level: /);
     const res = await c.app.inject({ method: 'POST', url: '/api/roles', headers: h, payload: { name: 'Radiology', grants: [{ nodeId: 'site-a', level: 'write' }] } });
     expect(res.statusCode).toBe(201);
     const role = res.json<{ id: string }>();
@@ -204,7 +204,7 @@ describe('credentials', () => {
 
     const bad = await c.app.inject({ method: 'PUT', url: '/api/credentials/snmp-core', headers: h, payload: { kind: 'telepathy', value: 'x' } });
     expect(bad.json<J>().detail).toMatch(/^body\.kind: /);
-    expect((await c.app.inject({ method: 'PUT', url: '/api/credentials/bad%20name', headers: h, payload: { kind: 'other', value: 'x' } })).json<J>().detail).toBe('path.name: letters, digits, ".", "_" or "-" (at most 128)');
+    expect((await c.app.inject({ method: 'PUT', url: '/api/credentials/bad%20name', headers: h, payload: { kind: 'other', value: 'x' } })).json<J>().detail).toBe('params.name: letters, digits, ".", "_" or "-" (at most 128)');
     expect((await c.app.inject({ method: 'DELETE', url: '/api/credentials/snmp-core', headers: h })).statusCode).toBe(204);
     expect((await c.app.inject({ method: 'DELETE', url: '/api/credentials/snmp-core', headers: h })).statusCode).toBe(404);
     expect((await c.svc.audit.query({ action: 'credential.*' })).map((r) => r.action)).toEqual(['credential.delete', 'credential.update', 'credential.create']);

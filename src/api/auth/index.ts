@@ -1,15 +1,18 @@
 // The auth layer of the API: establishes request.principal from the session cookie or a bearer
 // token, refuses /api/* to anonymous callers except the public routes, checks the CSRF token of
-// cookie sessions on unsafe methods, and registers the auth, users, roles, tokens, credentials and
-// audit routes. Routes elsewhere ask for rights with requireLevel / requireAdmin / visibleFilter.
+// cookie sessions on unsafe methods, and declares the auth, users, roles, tokens, credentials and
+// audit routes in the server's route table. Routes elsewhere ask for rights with requireLevel /
+// requireAdmin / visibleFilter.
 
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Tree } from '../../core/tree.ts';
 import { atLeast, levelAt, type AccessLevel, type Principal } from '../access.ts';
+import { ApiProblem, sendProblem } from '../problem.ts';
 import { auditRoutes } from '../routes/audit.ts';
 import { authRoutes } from '../routes/auth.ts';
 import { credentialRoutes } from '../routes/credentials.ts';
+import { RouteTable } from '../routes/define.ts';
 import { roleRoutes } from '../routes/roles.ts';
 import { tokenRoutes } from '../routes/tokens.ts';
 import { userRoutes } from '../routes/users.ts';
@@ -30,16 +33,22 @@ export { hashSecret } from './secrets.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** A route anyone may call (e.g. the signed acknowledgement link): no session, no CSRF check. */
+    /**
+     * A route anyone may call (login, setup, the auth state, push reports, the signed acknowledgement
+     * link): no session, no CSRF check. Set by RouteTable from a declaration's `public: true`, which
+     * is where public routes are said: the reference shows the same.
+     */
     public?: boolean;
   }
 }
 
-/** Always public, whatever the options say. A trailing "/" marks a prefix. */
-export const PUBLIC_ROUTES: readonly string[] = ['GET /api/health', 'GET /api/auth/state', 'POST /api/auth/login', 'POST /api/auth/setup', '* /api/push/'];
-
 export interface RegisterAuthOptions {
-  /** More public routes, "METHOD /path" or "* /prefix/" (besides PUBLIC_ROUTES and services.publicPaths). */
+  /**
+   * The server's route table: the auth layer's routes are declared in it, so they are validated and
+   * documented like the rest. Without it (a bare test server) they get a table of their own.
+   */
+  readonly routes?: RouteTable;
+  /** Public plain routes (not declared in a route table), "METHOD /path" or "* /prefix/", besides services.publicPaths. */
   readonly publicRoutes?: readonly string[];
   /**
    * The node tree as it is now. Needed to check that a token of a user who is not an administrator
@@ -60,7 +69,7 @@ export function sessionOf(req: FastifyRequest): { readonly session: SessionRecor
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function registerAuth(app: FastifyInstance, services: AuthServices, opts: RegisterAuthOptions = {}): void {
-  const publicRoutes = [...PUBLIC_ROUTES, ...services.publicPaths.map((p) => (p.includes(' ') ? p : `* ${p}`)), ...(opts.publicRoutes ?? [])];
+  const publicRoutes = [...services.publicPaths.map((p) => (p.includes(' ') ? p : `* ${p}`)), ...(opts.publicRoutes ?? [])];
   const isPublic = (req: FastifyRequest, path: string): boolean => {
     if (req.routeOptions.config.public === true) return true;
     return publicRoutes.some((r) => {
@@ -101,6 +110,8 @@ export function registerAuth(app: FastifyInstance, services: AuthServices, opts:
   app.register(async (child) => {
     child.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
       if (err instanceof ProblemError) return sendProblemError(reply, err);
+      // Input the routes' schemas refused, and field errors the routes found (a weak password).
+      if (err instanceof ApiProblem) return sendProblem(reply, err.problem);
       const status = err.statusCode ?? 500;
       if (status >= 500) req.log.error(err);
       return sendProblemError(reply, new ProblemError(status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', err.message, {}, status));
@@ -110,12 +121,14 @@ export function registerAuth(app: FastifyInstance, services: AuthServices, opts:
       reply.header('Cache-Control', 'no-store');
       return payload;
     });
-    authRoutes(child, services);
-    userRoutes(child, services);
-    roleRoutes(child, services);
-    tokenRoutes(child, services, opts.tree);
-    credentialRoutes(child, services);
-    auditRoutes(child, services);
+    // Declared in the server's table but registered here, under this context's hooks.
+    const routes = opts.routes?.within(child) ?? new RouteTable(child);
+    authRoutes(routes, services);
+    userRoutes(routes, services);
+    roleRoutes(routes, services);
+    tokenRoutes(routes, services, opts.tree);
+    credentialRoutes(routes, services);
+    auditRoutes(routes, services);
   });
 }
 

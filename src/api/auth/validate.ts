@@ -1,13 +1,9 @@
-// Request bodies and queries checked against zod schemas, with errors that name the field path.
+// Field errors that a route finds after its input passed the route's zod schemas (a weak password,
+// an unknown role): answered as the same validation problem as the schemas' own, naming the field
+// (`body.password`), so that the console shows the message at that field.
 
-import type { z } from 'zod';
-import { ProblemError } from './http.ts';
+import { ApiProblem, validationProblem } from '../problem.ts';
 
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
-  const res = schema.safeParse(input ?? {});
-  if (res.success) return res.data;
-  const detail = res.error.issues
-    .map((i) => `${where}${i.path.length ? '.' + i.path.map(String).join('.') : ''}: ${i.message}`)
-    .join('; ');
-  throw new ProblemError('BAD_REQUEST', detail);
+export function fieldError(path: string, message: string): ApiProblem {
+  return new ApiProblem(validationProblem([{ path, message }]));
 }

@@ -107,3 +107,41 @@ describe('RouteTable body options', () => {
     expect(doc.paths['/thing/{id}']?.delete?.responses['204']).toEqual({ description: 'Done; no content' });
   });
 });
+
+describe('RouteTable guards and contexts', () => {
+  it('runs a route’s guard before its input is checked, and registers in a child context what the table documents', async () => {
+    const app = Fastify();
+    apps.push(app);
+    app.setErrorHandler((err: Error & { statusCode?: number; problem?: ApiProblem['problem'] }, _req, reply) => reply.code(err.statusCode ?? 500).send(err.problem ?? { detail: err.message }));
+    const routes = new RouteTable(app);
+    const guarded = {
+      tag: 't',
+      summary: 'guarded',
+      access: 'the key holder',
+      body: z.strictObject({ n: z.number() }),
+      guard: (req: { headers: Record<string, unknown> }) => {
+        if (req.headers['x-key'] !== 'k') throw Object.assign(new Error('no key'), { statusCode: 403 });
+      },
+      handler: async (_req: unknown, _reply: unknown, { body }: { body: { n: number } }) => ({ n: body.n }),
+    } as const;
+    routes.add({ ...guarded, method: 'POST', url: '/root' });
+    app.register(async (child) => {
+      child.addHook('onSend', async (_req, reply, payload) => {
+        reply.header('x-child', 'yes');
+        return payload;
+      });
+      routes.within(child).add({ ...guarded, method: 'POST', url: '/child' });
+    });
+    await app.ready();
+    for (const url of ['/root', '/child']) {
+      // Without the key: refused whatever the body, so a stranger learns nothing of what it must be.
+      expect((await app.inject({ method: 'POST', url, payload: { n: 'x' } })).statusCode, url).toBe(403);
+      expect((await app.inject({ method: 'POST', url, headers: { 'x-key': 'k' }, payload: { n: 'x' } })).statusCode, url).toBe(400);
+      expect((await app.inject({ method: 'POST', url, headers: { 'x-key': 'k' }, payload: { n: 2 } })).json(), url).toEqual({ n: 2 });
+    }
+    expect((await app.inject({ method: 'POST', url: '/child', headers: { 'x-key': 'k' }, payload: { n: 2 } })).headers['x-child']).toBe('yes');
+    expect((await app.inject({ method: 'POST', url: '/root', headers: { 'x-key': 'k' }, payload: { n: 2 } })).headers['x-child']).toBeUndefined();
+    expect(routes.declared.map((r) => r.url)).toEqual(['/root', '/child']);
+    expect(routes.declared.some((r) => 'guard' in r)).toBe(false);
+  });
+});

@@ -49,11 +49,16 @@ export interface RouteDef<P extends Schema | undefined = undefined, Q extends Sc
    * and, for a feed of hundreds of megabytes, would hold it in memory twice more. `body` checks the text.
    */
   readonly rawBody?: boolean;
+  /**
+   * An access check run before the input is checked (requireAdmin): a caller without the rights is
+   * refused, and the refusal audited, whatever they sent, and learns nothing of what the input must be.
+   */
+  readonly guard?: (req: FastifyRequest) => unknown;
   readonly handler: (req: FastifyRequest, reply: FastifyReply, input: RouteInput<P, Q, B>) => Promise<unknown>;
 }
 
 /** What the OpenAPI generator needs of each declared route. */
-export type DeclaredRoute = Omit<RouteDef<Schema | undefined, Schema | undefined, Schema | undefined>, 'handler'>;
+export type DeclaredRoute = Omit<RouteDef<Schema | undefined, Schema | undefined, Schema | undefined>, 'handler' | 'guard'>;
 
 function fieldErrors(where: string, issues: readonly z.core.$ZodIssue[]): FieldError[] {
   return issues.map((i) => {
@@ -65,10 +70,19 @@ function fieldErrors(where: string, issues: readonly z.core.$ZodIssue[]): FieldE
 /** The routes of one server, declared and registered together. */
 export class RouteTable {
   readonly #app: FastifyInstance;
-  readonly #declared: DeclaredRoute[] = [];
+  readonly #declared: DeclaredRoute[];
 
-  constructor(app: FastifyInstance) {
+  constructor(app: FastifyInstance, declared: DeclaredRoute[] = []) {
     this.#app = app;
+    this.#declared = declared;
+  }
+
+  /**
+   * The same table registering on `context`, a plugin context of `app` with hooks or an error
+   * handler of its own (the auth layer's no-store answers): its routes are documented with the rest.
+   */
+  within(context: FastifyInstance): RouteTable {
+    return new RouteTable(context, this.#declared);
   }
 
   get declared(): readonly DeclaredRoute[] {
@@ -76,7 +90,7 @@ export class RouteTable {
   }
 
   add<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(def: RouteDef<P, Q, B>): void {
-    const { handler, ...doc } = def;
+    const { handler, guard, ...doc } = def;
     this.#declared.push(doc);
     const route: RouteOptions = {
       method: def.method,
@@ -84,6 +98,7 @@ export class RouteTable {
       config: { public: def.public === true },
       ...(def.bodyLimit !== undefined ? { bodyLimit: def.bodyLimit } : {}),
       handler: async (req, reply) => {
+        if (guard !== undefined) await guard(req);
         const errors: FieldError[] = [];
         const parse = (where: string, schema: Schema | undefined, value: unknown): unknown => {
           if (schema === undefined) return undefined;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ManualClock } from '../../shared/clock.ts';
 import { createInbox } from '../inbox.ts';
+import { RouteTable } from '../../api/routes/define.ts';
 import { pushRoutes } from './route.ts';
 import { pushKind } from '../../sensors/push/index.ts';
 import type { CheckContext, Inbox, ListenContext, Listener, SensorMessage } from '../../sensors/sensor.ts';
@@ -115,14 +116,14 @@ describe('push receiver and kind', () => {
 
   it('rejects bad payloads with exact 400 problem details', async () => {
     const cases: [unknown, string][] = [
-      [{ value: 'high' }, 'value: expected a number, got "high"'],
-      [{ status: 'ok' }, 'status: expected up, warning or down, got "ok"'],
-      [{ values: { 'Queue Length': 1 } }, 'values.Queue Length: expected a camelCase key such as queueLength, got "Queue Length"'],
-      [{ values: { pushCount: 1 } }, 'values.pushCount: "pushCount" is reserved'],
-      [{ values: { queueLength: '3' } }, 'values.queueLength: expected a number, got "3"'],
+      [{ value: 'high' }, 'body.value: expected a number, got "high"'],
+      [{ status: 'ok' }, 'body.status: expected up, warning or down, got "ok"'],
+      [{ values: { 'Queue Length': 1 } }, 'body.values["Queue Length"]: expected a camelCase key such as queueLength, got "Queue Length"'],
+      [{ values: { pushCount: 1 } }, 'body.values.pushCount: "pushCount" is reserved'],
+      [{ values: { queueLength: '3' } }, 'body.values.queueLength: expected a number, got "3"'],
       [{ value: 1, colour: 'red' }, 'body: unknown field "colour"'],
       [[1, 2], 'body: expected a JSON object, got a list'],
-      [{ message: 'x'.repeat(1001) }, 'message: longer than 1000 characters'],
+      [{ message: 'x'.repeat(1001) }, 'body.message: longer than 1000 characters'],
     ];
     for (const [payload, expected] of cases) {
       const res = await post(TOKEN, payload);
@@ -131,20 +132,45 @@ describe('push receiver and kind', () => {
       expect(detail(res)).toBe(expected);
     }
     const q = await app.inject({ method: 'GET', url: `/api/push/${TOKEN}?value=abc` });
-    expect(detail(q)).toBe('value: expected a number, got "abc"');
+    expect(detail(q)).toBe('query.value: expected a number, got "abc"');
     const unknown = await app.inject({ method: 'GET', url: `/api/push/${TOKEN}?val=1` });
     expect(detail(unknown)).toBe('query: unknown parameter "val"');
     const twice = await app.inject({ method: 'GET', url: `/api/push/${TOKEN}?value=1&value=2` });
-    expect(detail(twice)).toBe('value: given more than once');
+    expect(detail(twice)).toBe('query.value: given more than once');
+    const twiceStatus = await app.inject({ method: 'GET', url: `/api/push/${TOKEN}?status=up&status=down` });
+    expect(detail(twiceStatus)).toBe('query.status: given more than once');
     // nothing bad reached the sensor
     expect(ch(await check({ token: TOKEN }), 'pushCount')).toBe(0);
+  });
+
+  it('takes a JSON null as a plain heartbeat and answers a too large body with a 413 problem', async () => {
+    expect((await app.inject({ method: 'POST', url: `/api/push/${TOKEN}`, headers: { 'content-type': 'application/json' }, payload: 'null' })).statusCode).toBe(202);
+    const big = await post(TOKEN, { message: 'x'.repeat(20 * 1024) });
+    expect(big.statusCode).toBe(413);
+    expect(big.headers['content-type']).toContain('application/problem+json');
+    expect(big.json()).toMatchObject({ code: 'BAD_REQUEST', status: 413 });
+  });
+
+  it('is declared public in a route table it is given, with its schemas for the reference', async () => {
+    const other = Fastify();
+    try {
+      const routes = new RouteTable(other);
+      pushRoutes(other, { inbox, now: () => clock.now() }, routes);
+      expect(routes.declared.map((r) => [r.method, r.url, r.public, r.status])).toEqual([
+        ['POST', '/api/push/:token', true, 202],
+        ['GET', '/api/push/:token', true, 202],
+      ]);
+      expect(routes.declared.every((r) => r.params !== undefined)).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 
   it('rejects a short or malformed token with 400 before looking it up', async () => {
     for (const t of ['short', 'has.dots.in.it.abcdefghijklmnop']) {
       const res = await post(t, { value: 1 });
       expect(res.statusCode).toBe(400);
-      expect(detail(res)).toBe('a push token is 20 to 128 characters of A-Z, a-z, 0-9, _ and -');
+      expect(detail(res)).toBe('params.token: a push token is 20 to 128 characters of A-Z, a-z, 0-9, _ and -');
     }
   });
 });

@@ -1,10 +1,13 @@
 // The push receiver: POST /api/push/<token> (JSON body) and GET /api/push/<token>?value=..
 // (for devices that can only fetch a URL). Validates, then publishes to the inbox on
-// `push:<token>`; 202 when a push sensor listens for the token, 404 when none does.
+// `push:<token>`; 202 when a push sensor listens for the token, 404 when none does. Declared in a
+// route table: on the API server it is public and documented there; a remote probe's own listener
+// gets a table and a problem-answering error handler of its own.
 
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { problem, sendProblem } from '../../api/problem.ts';
+import { ApiProblem, problem, sendProblem } from '../../api/problem.ts';
+import { RouteTable } from '../../api/routes/define.ts';
 import type { Inbox } from '../../sensors/sensor.ts';
 import { MAX_VALUES, PUSH_STATUSES, RESERVED_KEYS, TOKEN_PATTERN, TOKEN_RULE, VALUE_KEY_PATTERN, pushTopic, type PushMessage } from '../../sensors/push/message.ts';
 
@@ -37,6 +40,11 @@ function keyProblem(k: string): string | undefined {
   return undefined;
 }
 
+/** A query parameter given twice arrives as a list. */
+function once(what: (input: unknown) => string): (i: { readonly input: unknown }) => string {
+  return (i) => (Array.isArray(i.input) ? 'given more than once' : what(i.input));
+}
+
 const pushBody = z.strictObject(
   {
     value: finite.optional(),
@@ -55,60 +63,89 @@ const pushBody = z.strictObject(
     message: message.optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : `expected a JSON object, got ${show(i.input)}`) },
-);
+)
+  // A bare POST (no body, or a JSON null) is a plain heartbeat.
+  .nullish()
+  .describe('Values, a status and a message, all optional; no body: a plain heartbeat');
 
 const pushQuery = z.strictObject(
   {
     value: z
-      .string()
+      .string({ error: once((v) => `expected a number, got ${show(v)}`) })
       .regex(NUMBER_TEXT, { error: (i) => `expected a number, got ${show(i.input)}` })
       .transform(Number)
+      .optional()
+      .describe('A number: the channel `value`'),
+    status: z.enum(PUSH_STATUSES, { error: once((v) => `expected up, warning or down, got ${show(v)}`) }).optional(),
+    message: z
+      .string({ error: once((v) => `expected text, got ${show(v)}`) })
+      .max(MAX_MESSAGE, { error: `longer than ${MAX_MESSAGE} characters` })
       .optional(),
-    status: status.optional(),
-    message: message.optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown parameter ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : 'expected query parameters') },
 );
 
-type Parsed = { readonly ok: true; readonly data: z.infer<typeof pushBody> } | { readonly ok: false; readonly detail: string };
+const tokenParams = z.strictObject({ token: z.string().regex(TOKEN_PATTERN, { error: TOKEN_RULE }).describe('The push sensor’s token (a long random string): it is the credential') });
 
-function parse(schema: z.ZodType<z.infer<typeof pushBody>>, input: unknown, where: string): Parsed {
-  const r = schema.safeParse(input);
-  if (r.success) return { ok: true, data: r.data };
-  return { ok: false, detail: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : where}: ${i.message}`).join('; ') };
-}
+const acceptedSchema = z.object({ accepted: z.literal(true) }).meta({ id: 'PushAccepted' });
 
-function accept(deps: PushRouteDeps, reply: FastifyReply, token: string, data: z.infer<typeof pushBody>, from: string): FastifyReply {
-  const values: Record<string, number> = { ...(data.values ?? {}), ...(data.value !== undefined ? { value: data.value } : {}) };
-  const msg: PushMessage = { receivedAt: deps.now(), values, ...(data.status ? { status: data.status } : {}), ...(data.message !== undefined ? { message: data.message } : {}), from };
+function accept(deps: PushRouteDeps, reply: FastifyReply, token: string, data: z.output<typeof pushBody>, from: string): FastifyReply {
+  const d = data ?? {};
+  const values: Record<string, number> = { ...(d.values ?? {}), ...(d.value !== undefined ? { value: d.value } : {}) };
+  const msg: PushMessage = { receivedAt: deps.now(), values, ...(d.status ? { status: d.status } : {}), ...(d.message !== undefined ? { message: d.message } : {}), from };
   const listeners = deps.inbox.publish(pushTopic(token), msg);
   // the same answer for a well-formed token nobody listens for as for a wrong one: no token probing
   if (listeners === 0) return sendProblem(reply, problem('NOT_FOUND', 'no push sensor has this token'));
   return reply.code(202).send({ accepted: true });
 }
 
-export function pushRoutes(app: FastifyInstance, deps: PushRouteDeps): void {
-  const checkToken = (token: string, reply: FastifyReply): boolean => {
-    if (TOKEN_PATTERN.test(token)) return true;
-    void sendProblem(reply, problem('BAD_REQUEST', TOKEN_RULE));
-    return false;
-  };
-
-  app.post<{ Params: { token: string } }>('/api/push/:token', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
-    if (!checkToken(req.params.token, reply)) return reply;
-    // a bare POST (no body) is a plain heartbeat
-    const parsed = parse(pushBody, req.body ?? {}, 'body');
-    if (!parsed.ok) return sendProblem(reply, problem('BAD_REQUEST', parsed.detail));
-    return accept(deps, reply, req.params.token, parsed.data, req.ip);
+function declare(routes: RouteTable, deps: PushRouteDeps): void {
+  const common = {
+    url: '/api/push/:token',
+    tag: 'push',
+    access: 'public (the token in the URL is the credential)',
+    public: true,
+    params: tokenParams,
+    response: acceptedSchema,
+    status: 202,
+  } as const;
+  routes.add({
+    ...common,
+    method: 'POST',
+    summary: 'A push report: values, status and message for the push sensor with this token',
+    description: '202 when a push sensor listens for the token; 404 (the same for a wrong token) when none does.',
+    bodyLimit: BODY_LIMIT,
+    body: pushBody,
+    handler: async (req, reply, { params, body }) => accept(deps, reply, params.token, body, req.ip),
   });
+  routes.add({
+    ...common,
+    method: 'GET',
+    summary: 'A push report in the query string, for devices that can only fetch a URL',
+    description: '202 when a push sensor listens for the token; 404 (the same for a wrong token) when none does.',
+    query: pushQuery,
+    handler: async (req, reply, { params, query }) => accept(deps, reply, params.token, query, req.ip),
+  });
+}
 
-  app.get<{ Params: { token: string }; Querystring: Record<string, unknown> }>('/api/push/:token', async (req, reply) => {
-    if (!checkToken(req.params.token, reply)) return reply;
-    const query = Object.entries(req.query);
-    const repeated = query.find(([, v]) => Array.isArray(v));
-    if (repeated) return sendProblem(reply, problem('BAD_REQUEST', `${repeated[0]}: given more than once`));
-    const parsed = parse(pushQuery, req.query, 'query');
-    if (!parsed.ok) return sendProblem(reply, problem('BAD_REQUEST', parsed.detail));
-    return accept(deps, reply, req.params.token, parsed.data, req.ip);
+/** What a server of its own (a remote probe's push listener) answers for an error: a problem, as the API server does. */
+function answerProblem(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof ApiProblem) return sendProblem(reply, err.problem);
+  const status = err.statusCode ?? 500;
+  return sendProblem(reply, problem(status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', err.message, status));
+}
+
+/**
+ * The push routes. `routes`: the API server's table (its hooks make them public, its error handler
+ * answers). Without it, on a listener of their own, they get a context on `app` that answers problems.
+ */
+export function pushRoutes(app: FastifyInstance, deps: PushRouteDeps, routes?: RouteTable): void {
+  if (routes !== undefined) {
+    declare(routes, deps);
+    return;
+  }
+  app.register(async (own) => {
+    own.setErrorHandler(answerProblem);
+    declare(new RouteTable(own), deps);
   });
 }
