@@ -1,6 +1,8 @@
 // A real API over a real SQLite store and a real Engine (scripted sensor kinds, manual clock), with
-// the auth layer and one token per role, so that every API test drives the server as a client would.
+// the auth layer, the security part's and the remote probes' routes (as app.ts wires them), and one
+// token per role, so that every API test drives the server as a client would.
 
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +13,12 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { Tree } from '../../src/core/tree.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { MemoryInbox, scriptedKind, type ScriptedKind } from '../../src/engine/testing/fakes.ts';
-import { bearerFor, createTestAuthServices, createTestRole, createTestUser } from '../../src/api/auth/testing.ts';
-import type { AuthServices } from '../../src/api/auth/index.ts';
+import { bearerFor, createTestAuthServices, createTestRole, createTestUser, sessionFor, type TestUser } from '../../src/api/auth/testing.ts';
+import { SESSION_COOKIE, type AuthServices } from '../../src/api/auth/index.ts';
+import { hashSecret } from '../../src/api/auth/secrets.ts';
+import { probeRoutes, type ProbeRouteDeps } from '../../src/api/routes/probes.ts';
+import { openClusterTables, type ClusterTables } from '../../src/cluster/registry.ts';
+import { SecurityPart } from '../../src/security/part.ts';
 import { buildApi } from '../../src/api/server.ts';
 import { LiveHub, type ApiServices } from '../../src/api/services.ts';
 import { openPauseStore } from '../../src/store/pauses.ts';
@@ -81,6 +87,17 @@ export interface Harness {
   readonly headers: Readonly<Record<RoleName, Record<string, string>>>;
   /** What the API was built with: a test builds a second API on them to play a restart. */
   readonly services: ApiServices;
+  /** The security part whose routes the server has (store, service, triage). */
+  readonly security: SecurityPart;
+  /** The remote-probe registry behind the probe routes (a probe appears once `seen`). */
+  readonly probes: ClusterTables;
+  /** The user behind each signed-in role (its password included). */
+  readonly users: Readonly<Record<Exclude<RoleName, 'anonymous'>, TestUser>>;
+  /**
+   * Headers of a new logged-in session (cookie and CSRF token) of the role's user: for routes that
+   * take a session, not an API token. "expired" gets a session past its absolute lifetime, "anonymous" none.
+   */
+  session(role: RoleName): Promise<Record<string, string>>;
   tree(): Tree;
   /** inject() as the given role; a JSON body is sent as JSON. */
   call(role: RoleName, method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
@@ -163,20 +180,42 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       acknowledge: (id, by, note) => engine.acknowledge(id, by, note),
     },
   };
-  const app = await buildApi(services);
+  const security = await SecurityPart.open({ store, clock, tree: () => tree, status: (id) => engine.status(id), audit: auth.audit, log: () => undefined });
+  // The cluster as the probe routes use it, over the real registry tables (no NATS link needed).
+  const probes = await openClusterTables(store);
+  const cluster: ProbeRouteDeps['cluster'] = {
+    registry: probes,
+    approve: (name, by) => probes.decide(name, 'approved', by, clock.now()),
+    reject: (name, by) => probes.decide(name, 'rejected', by, clock.now()),
+    health: () => undefined,
+  };
+  const app = await buildApi(services, { extraRoutes: [(_app, routes) => security.routes(routes), (_app, routes) => probeRoutes(routes, { cluster, auth })] });
 
   const ward = await createTestRole(auth, [{ nodeId: WARD_SUBTREE, level: 'write' }], { name: 'ICU ward' });
-  const mk = async (login: string, roles: string[], expiresAt?: number) => {
-    const u = await createTestUser(auth, { login, roles });
-    return (await bearerFor(auth, u.user, undefined, expiresAt)).headers;
+  const users: Record<Exclude<RoleName, 'anonymous'>, TestUser> = {
+    administrator: await createTestUser(auth, { login: 'admin', roles: ['administrator'] }),
+    operator: await createTestUser(auth, { login: 'operator', roles: ['operator'] }),
+    'read-only': await createTestUser(auth, { login: 'viewer', roles: ['read-only'] }),
+    ward: await createTestUser(auth, { login: 'ward-nurse', roles: [ward.id] }),
+    expired: await createTestUser(auth, { login: 'expired', roles: ['administrator'] }),
   };
+  const bearer = async (role: Exclude<RoleName, 'anonymous'>, expiresAt?: number) => (await bearerFor(auth, users[role].user, undefined, expiresAt)).headers;
   const headers: Record<RoleName, Record<string, string>> = {
-    administrator: await mk('admin', ['administrator']),
-    operator: await mk('operator', ['operator']),
-    'read-only': await mk('viewer', ['read-only']),
-    ward: await mk('ward-nurse', [ward.id]),
+    administrator: await bearer('administrator'),
+    operator: await bearer('operator'),
+    'read-only': await bearer('read-only'),
+    ward: await bearer('ward'),
     anonymous: {},
-    expired: await mk('expired', ['administrator'], clock.now() - 1000),
+    expired: await bearer('expired', clock.now() - 1000),
+  };
+  const session = async (role: RoleName): Promise<Record<string, string>> => {
+    if (role === 'anonymous') return {};
+    if (role !== 'expired') return { ...(await sessionFor(auth, users[role].user)).headers };
+    // Stored as startSession would have made it, one absolute lifetime and a minute ago.
+    const cookie = `expired-${randomBytes(16).toString('hex')}`;
+    const at = clock.now() - auth.policy.sessionAbsoluteMs - 60_000;
+    await auth.store.createSession({ idHash: hashSecret(cookie), userId: users.expired.user.id, csrfToken: 'expired-csrf', method: 'password', createdAt: at, lastSeenAt: at });
+    return { cookie: `${SESSION_COOKIE}=${cookie}`, 'x-csrf-token': 'expired-csrf' };
   };
 
   return {
@@ -192,6 +231,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     configPath,
     headers,
     services,
+    security,
+    probes,
+    users,
+    session,
     tree: () => tree,
     call(role, method, url, body, extra = {}) {
       const isText = typeof body === 'string';
@@ -204,6 +247,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       await app.close();
+      await security.close();
       await engine.stop();
       await store.close();
       await rm(dir, { recursive: true, force: true });

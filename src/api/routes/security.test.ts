@@ -59,16 +59,16 @@ describe('security routes', () => {
     expect((await c.app.inject({ url: '/api/security/findings', headers: c.lab })).json()).toEqual([]);
     expect((await c.app.inject({ url: '/api/security/findings?device=ct-1', headers: c.lab })).statusCode).toBe(403);
     expect((await c.app.inject({ url: '/api/security/findings?kev=true', headers: c.admin })).json<StoredFinding[]>().map((f) => f.vulnId)).toEqual(['CVE-2022-2119']);
-    expect((await c.app.inject({ url: `/api/security/findings/${mine[0]!.id}`, headers: c.lab })).statusCode).toBe(403);
+    expect((await c.app.inject({ url: `/api/security/findings/${mine[0]!.id}`, headers: c.lab })).statusCode).toBe(404);
     expect((await c.app.inject({ url: `/api/security/findings/${mine[0]!.id}`, headers: c.radiology })).json<StoredFinding>().risk.factors[0]).toEqual({ factor: 'cvss', detail: 'CVSS v3.1 base score 7.5 (nvd@nist.gov)', contribution: 7.5 });
   });
-  it('rejects a malformed SBOM with a 422 naming the JSON path, and a lab reader may not write radiology', async () => {
+  it('rejects a malformed SBOM with a 422 naming the JSON path, and a lab user cannot even see radiology devices (404, as for an unknown one)', async () => {
     const c = await setup();
     const bad = await c.app.inject({ method: 'POST', url: '/api/security/devices/ct-1/sbom', headers: { ...c.admin, ...json }, payload: { bomFormat: 'CycloneDX', specVersion: '1.5', components: [{ type: 'library' }] } });
     expect(bad.statusCode).toBe(422);
     expect(bad.json<{ detail: string }>().detail).toBe('body: components[0].name: expected a string, got nothing');
     expect(await c.sec.devices()).toEqual([]);
-    expect((await c.app.inject({ method: 'POST', url: '/api/security/devices/ct-1/sbom', headers: { ...c.lab, ...json }, payload: CDX })).statusCode).toBe(403);
+    expect((await c.app.inject({ method: 'POST', url: '/api/security/devices/ct-1/sbom', headers: { ...c.lab, ...json }, payload: CDX })).statusCode).toBe(404);
     expect((await c.app.inject({ method: 'POST', url: '/api/security/devices/nope/sbom', headers: { ...c.admin, ...json }, payload: CDX })).statusCode).toBe(404);
   });
   it('sets an inventory by hand with field errors, triages with audit, and checks the analysis', async () => {
@@ -86,7 +86,7 @@ describe('security routes', () => {
     expect(ok.json<StoredFinding>()).toMatchObject({ open: false, analysis: { state: 'not_affected', by: 'rad' } });
     const audit = (await c.app.inject({ url: '/api/audit?action=security.', headers: c.admin })).json<{ entries: Array<Record<string, unknown>> }>().entries;
     expect(audit[0]).toMatchObject({ actor: 'rad', action: 'security.finding.triage', target: `finding:${f.id}`, ip: '127.0.0.1', after: { state: 'not_affected', justification: 'code_not_reachable' } });
-    expect((await c.app.inject({ method: 'PUT', url: `/api/security/findings/${f.id}/analysis`, headers: { ...c.lab, ...json }, payload: { state: 'resolved' } })).statusCode).toBe(403);
+    expect((await c.app.inject({ method: 'PUT', url: `/api/security/findings/${f.id}/analysis`, headers: { ...c.lab, ...json }, payload: { state: 'resolved' } })).statusCode).toBe(404);
     // Deleting an inventory needs full rights; its findings close.
     expect((await c.app.inject({ method: 'DELETE', url: '/api/security/devices/ct-2/inventory', headers: c.radiology })).statusCode).toBe(403);
     expect((await c.app.inject({ method: 'DELETE', url: '/api/security/devices/ct-2/inventory', headers: c.admin })).statusCode).toBe(204);

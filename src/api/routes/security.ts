@@ -13,6 +13,7 @@ import type { SecurityStore, StoredFinding } from '../../security/store.ts';
 import { importVex } from '../../security/vex/import.ts';
 import { analysisInput, type Triage } from '../../security/vex/triage.ts';
 import { exportVex } from '../../security/vex/vex.ts';
+import { atLeast, levelAt, type AccessLevel } from '../access.ts';
 import { clientIp } from '../auth/http.ts';
 import { requireAdmin, requireLevel, visibleFilter } from '../auth/index.ts';
 import { ApiProblem, problem, sendProblem } from '../problem.ts';
@@ -86,10 +87,33 @@ export function securityRoutes(routes: RouteTable, deps: SecurityRouteDeps): voi
   let importing: (ImportProgress & { readonly startedAt: number }) | undefined;
   let lastImport: unknown;
 
+  const noDevice = (id: string) => new ApiProblem(problem('NOT_FOUND', `no device "${id}" in the tree`));
+  const noInventory = (id: string) => new ApiProblem(problem('NOT_FOUND', `device "${id}" has no software inventory`));
+  const noFinding = (id: string) => new ApiProblem(problem('NOT_FOUND', `no finding "${id}"`));
   const deviceNode = (id: string) => {
     const n = deps.tree().nodes.get(id);
-    if (n?.type !== 'device') throw new ApiProblem(problem('NOT_FOUND', `no device "${id}" in the tree`));
+    if (n?.type !== 'device') throw noDevice(id);
     return n;
+  };
+  /**
+   * As the monitoring routes (requireOn): a device the caller may not read at all is answered with
+   * `missing`, the words an unknown one gets, so that probing ids tells nothing about what exists
+   * outside one's rights (the refusal is still audited); 403 only when they read it but lack `level`.
+   */
+  const onDevice = (req: FastifyRequest, id: string, level: AccessLevel, missing: ApiProblem): void => {
+    const tree = deps.tree();
+    const p = req.principal;
+    if (p?.admin === true) return;
+    if (tree.nodes.get(id)?.type !== 'device') throw missing;
+    if (!p || !atLeast(levelAt(p, tree, id), 'read')) {
+      try {
+        requireLevel(req, tree, id, level);
+      } catch {
+        // audited as access.denied; the answer hides the device
+      }
+      throw missing;
+    }
+    requireLevel(req, tree, id, level);
   };
 
   routes.add({
@@ -118,8 +142,8 @@ export function securityRoutes(routes: RouteTable, deps: SecurityRouteDeps): voi
     response: S.findingSchema,
     handler: async (req, _reply, { params: { id } }) => {
       const f = await store.finding(id);
-      if (f === undefined) throw new ApiProblem(problem('NOT_FOUND', `no finding "${id}"`));
-      if (f.deviceId !== undefined) requireLevel(req, deps.tree(), f.deviceId, 'read');
+      if (f === undefined) throw noFinding(id);
+      if (f.deviceId !== undefined) onDevice(req, f.deviceId, 'read', noFinding(id));
       else requireAdmin(req);
       return f;
     },
@@ -136,8 +160,8 @@ export function securityRoutes(routes: RouteTable, deps: SecurityRouteDeps): voi
     response: S.findingSchema,
     handler: async (req, _reply, { params: { id }, body }) => {
       const f = await store.finding(id);
-      if (f === undefined) throw new ApiProblem(problem('NOT_FOUND', `no finding "${id}"`));
-      if (f.deviceId !== undefined) requireLevel(req, deps.tree(), f.deviceId, 'write');
+      if (f === undefined) throw noFinding(id);
+      if (f.deviceId !== undefined) onDevice(req, f.deviceId, 'write', noFinding(id));
       else requireAdmin(req);
       return guarded(() => triage.set(id, body, actor(req)));
     },
@@ -152,9 +176,9 @@ export function securityRoutes(routes: RouteTable, deps: SecurityRouteDeps): voi
     params: deviceParams,
     response: S.deviceInventorySchema,
     handler: async (req, _reply, { params: { id } }) => {
-      requireLevel(req, deps.tree(), id, 'read');
+      onDevice(req, id, 'read', noInventory(id));
       const inv = await store.device(id);
-      if (inv === undefined) throw new ApiProblem(problem('NOT_FOUND', `device "${id}" has no software inventory`));
+      if (inv === undefined) throw noInventory(id);
       return inv;
     },
   });
@@ -170,7 +194,7 @@ export function securityRoutes(routes: RouteTable, deps: SecurityRouteDeps): voi
     response: z.object({ inventory: S.deviceInventorySchema, scan: S.scanSummarySchema }),
     handler: async (req, _reply, { params: { id }, body }) => {
       deviceNode(id);
-      requireLevel(req, deps.tree(), id, 'write');
+      onDevice(req, id, 'write', noDevice(id));
       const scan = await guarded(() => service.setDevice({ deviceId: id, ...body }));
       return { inventory: await store.device(id), scan };
     },
@@ -185,8 +209,8 @@ export function securityRoutes(routes: RouteTable, deps: SecurityRouteDeps): voi
     params: deviceParams,
     status: 204,
     handler: async (req, reply, { params: { id } }) => {
-      requireLevel(req, deps.tree(), id, 'full');
-      if (!(await store.deleteDevice(id))) throw new ApiProblem(problem('NOT_FOUND', `device "${id}" has no software inventory`));
+      onDevice(req, id, 'full', noInventory(id));
+      if (!(await store.deleteDevice(id))) throw noInventory(id);
       await service.scan();
       return reply.code(204).send();
     },
@@ -223,7 +247,7 @@ export function securityRoutes(routes: RouteTable, deps: SecurityRouteDeps): voi
     response: S.sbomImportSchema,
     handler: async (req, _reply, { params: { id }, body }) => {
       deviceNode(id);
-      requireLevel(req, deps.tree(), id, 'write');
+      onDevice(req, id, 'write', noDevice(id));
       return guarded(() => service.importSbom(body, { deviceId: id }, 'body'));
     },
   });
