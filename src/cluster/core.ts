@@ -1,11 +1,10 @@
-// The core's end of the cluster link, for app.ts: makes sure the readings stream and its durable
-// consumer exist, answers probes' hellos (pending until approved, then their subtree of the tree),
+// The core's end of the cluster link, for app.ts: makes sure the streams and the shared consumer
+// exist (streams.ts), answers probes' hellos (pending until approved, then their subtree of the tree),
 // pushes configuration changes, ingests readings into the store, and tracks probe health so that
 // alerting and the live API see remote sensors like local ones. Dependencies that cross the
 // boundary go through master-feed.ts. Without NATS configured, app.ts does not call this.
 
-import { createHash } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, nanos, type NatsConnection, type Subscription } from 'nats';
+import type { Subscription } from 'nats';
 import type { Clock } from '../core/clock.ts';
 import type { SensorStatus, StateEvent, TimedReading } from '../core/model.ts';
 import type { Tree } from '../core/tree.ts';
@@ -17,17 +16,17 @@ import type { Engine } from '../engine/engine.ts';
 import { MasterFeed } from './master-feed.ts';
 import { connectOnce, type NatsLinkOptions } from './connect.ts';
 import { Ingest, type IngestStats } from './ingest.ts';
-import { AppliedFeed, ensureAppliedStream, publishApplied, type AppliedFeedStats } from './fanout.ts';
-import { answerChunk, encodeConfig, type EncodedConfig } from './config-transfer.ts';
+import { AppliedFeed, publishApplied, type AppliedFeedStats } from './fanout.ts';
+import { Assignments } from './assignments.ts';
+import { ensureStreams } from './streams.ts';
+import { answerChunk } from './config-transfer.ts';
 import { asChunkRequest, asHeartbeat, parseJson, type HelloAnswer } from './protocol.ts';
 import { openClusterTables, type ProbeRecord, type ProbeRegistry } from './registry.ts';
-import { INGEST_CONSUMER, probeOfSubject, READINGS_STREAM, subjects } from './subjects.ts';
-import { CORE_WRITTEN_KIND, findProbeNode, probeSubtree, subtreeIds, treeToJson, withoutProbes, type ProbeConfig } from './tree-wire.ts';
+import { probeOfSubject, subjects } from './subjects.ts';
+import { findProbeNode, withoutProbes } from './tree-wire.ts';
 import { ProbeWatch, type ProbeHealth } from './watch.ts';
-import { ProbeHealthWriter, type HealthSensor } from './health-readings.ts';
+import { ProbeHealthWriter } from './health-readings.ts';
 import { encodeEnvelope } from './wire.ts';
-import { planSensor } from '../engine/entries.ts';
-import { sensorKind } from '../sensors/registry.ts';
 
 export interface ClusterCoreOptions {
   readonly link: NatsLinkOptions;
@@ -97,73 +96,13 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
   let following: AppliedFeed | undefined;
   let watch: ProbeWatch | undefined;
   try {
-    const appliedFrom = await ensureStream(nc, opts);
+    const appliedFrom = await ensureStreams(nc, opts);
 
     // Approved probes, cached: the hot path (every readings row) asks whether a sensor is the probe's.
     const approved = new Set((await tables.list()).filter((p) => p.approval === 'approved').map((p) => p.name));
-    let cacheTree: Tree | undefined;
-    let cache = new Map<string, { nodeId?: string; problem?: string; sensors: Set<string>; devices: Set<string>; healthSensors: Set<string>; health: HealthSensor[] }>();
-    const assignment = (probe: string) => {
-      const tree = opts.tree();
-      if (tree !== cacheTree) {
-        cacheTree = tree;
-        cache = new Map();
-      }
-      let a = cache.get(probe);
-      if (!a) {
-        const found = findProbeNode(tree, probe);
-        const sensors = new Set<string>();
-        const healthSensors = new Set<string>();
-        const health: HealthSensor[] = [];
-        const devices = new Set<string>();
-        if (found.node) {
-          for (const id of subtreeIds(tree, found.node.id)) {
-            const n = tree.nodes.get(id);
-            if (n?.type === 'device') devices.add(id);
-            if (n?.type !== 'sensor') continue;
-            sensors.add(id);
-            if (n.kind === CORE_WRITTEN_KIND) {
-              healthSensors.add(id);
-              const plan = planSensor(tree, n, sensorKind);
-              health.push({ id, specs: plan.specs, intervalMs: plan.settings.intervalS * 1000, retries: plan.settings.retries, paused: plan.settings.paused });
-            }
-          }
-        }
-        a = { ...(found.node ? { nodeId: found.node.id } : {}), ...(found.error !== undefined ? { problem: found.error } : {}), sensors, devices, healthSensors, health };
-        cache.set(probe, a);
-      }
-      return a;
-    };
-
-    // Encoded configurations per probe, for the tree they were made from.
-    let encodedTree: Tree | undefined;
-    const encoded = new Map<string, { answer: HelloAnswer; config: EncodedConfig }>();
-    const configFor = (probe: string): { answer: HelloAnswer; config: EncodedConfig } => {
-      const tree = opts.tree();
-      if (tree !== encodedTree) {
-        encodedTree = tree;
-        encoded.clear();
-      }
-      const hit = encoded.get(probe);
-      if (hit) return hit;
-      const a = assignment(probe);
-      let cfg: ProbeConfig;
-      let problem: string | undefined;
-      if (a.nodeId === undefined) {
-        cfg = { fingerprint: 'empty', tree: { nodes: [], roots: [], maintenance: [], credentials: [], defaults: {} }, credentials: [] };
-        problem = a.problem ?? `no probe node named "${probe}" in the configuration: the probe runs no sensors`;
-      } else {
-        const sub = probeSubtree(tree, a.nodeId);
-        const credentials = [...sub.credentials.keys()].map((n) => opts.credentialOf?.(n)).filter((c): c is Credential => c !== undefined);
-        const json = treeToJson(sub);
-        const fingerprint = createHash('sha256').update(JSON.stringify({ json, credentials })).digest('hex').slice(0, 32);
-        cfg = { probeNodeId: a.nodeId, fingerprint, tree: json, credentials };
-      }
-      const config = encodeConfig(cfg);
-      const entry = { answer: { approval: 'approved' as const, config: config.manifest, ...(problem !== undefined ? { problem } : {}) }, config };
-      encoded.set(probe, entry);
-      return entry;
-    };
+    const assignments = new Assignments(opts.tree, opts.credentialOf);
+    const assignment = (probe: string) => assignments.of(probe);
+    const configFor = (probe: string) => assignments.configFor(probe);
 
     // A remote sensor's status for its dependents: unknown (never Down) while its probe is
     // disconnected, except the probe-health sensors, whose Down the core itself decides.
@@ -430,44 +369,4 @@ export async function startClusterCore(opts: ClusterCoreOptions): Promise<Cluste
     await nc.close().catch(() => undefined);
     throw err;
   }
-}
-
-/**
- * Creates the readings stream and the shared durable consumer, and the applied stream, or updates
- * their limits; returns where this core follows the applied stream from.
- */
-async function ensureStream(nc: NatsConnection, opts: ClusterCoreOptions): Promise<number> {
-  const jsm = await nc.jetstreamManager();
-  const stream = {
-    name: READINGS_STREAM,
-    subjects: [subjects.readingsWildcard],
-    // Work queue: a reading leaves the stream once a core acknowledged it (stored).
-    retention: RetentionPolicy.Workqueue,
-    storage: StorageType.File,
-    max_age: nanos(opts.streamMaxAgeMs ?? 7 * 86_400_000),
-    duplicate_window: nanos(opts.duplicateWindowMs ?? 3_600_000),
-  };
-  try {
-    await jsm.streams.info(READINGS_STREAM);
-    await jsm.streams.update(READINGS_STREAM, stream);
-  } catch (err) {
-    if ((err as { code?: string }).code !== '404') throw err;
-    await jsm.streams.add(stream);
-  }
-  // Long enough for a large batch on a loaded store; the ingest also signals progress while it works.
-  const ackWait = nanos(opts.ackWaitMs ?? 60_000);
-  try {
-    const ci = await jsm.consumers.info(READINGS_STREAM, INGEST_CONSUMER);
-    if (ci.config.ack_wait !== ackWait) await jsm.consumers.update(READINGS_STREAM, INGEST_CONSUMER, { ack_wait: ackWait });
-  } catch (err) {
-    if ((err as { code?: string }).code !== '404') throw err;
-    await jsm.consumers.add(READINGS_STREAM, {
-      durable_name: INGEST_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: ackWait,
-      max_ack_pending: 20_000,
-    });
-  }
-  return ensureAppliedStream(jsm, { ...(opts.appliedMaxAgeMs !== undefined ? { maxAgeMs: opts.appliedMaxAgeMs } : {}) });
 }
