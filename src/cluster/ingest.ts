@@ -180,7 +180,8 @@ export class Ingest {
       const states = fresh.flatMap((i) => i.env.states);
       if (values.length > 0 || checks.length > 0) await this.#o.store.writeBatch(values, checks);
       if (events.length > 0) await this.#o.store.appendEvents(events);
-      if (states.length > 0) await this.#o.store.saveStates(states);
+      // Two cores may commit one probe's messages out of order: a state never goes back in time.
+      if (states.length > 0) await this.#o.store.saveStates(states, { keepNewer: true });
       const messages = fresh.flatMap((i) => i.env.messages);
       if (messages.length > 0) await this.#o.store.appendMessages(messages);
       const now = this.#o.clock.now();

@@ -47,4 +47,14 @@ describe('ProbeWatch', () => {
     expect(events.map((x) => `${x.e.sensorId} ${x.e.from}→${x.e.to}`)).toEqual(['b/health down→unknown', 'b/pacs paused→warning']);
     w.stop();
   });
+  it('never lets a status from an older check replace a newer one (messages applied out of order)', () => {
+    const { w } = setup();
+    w.alive('B');
+    w.report('B', 'b/pacs', { state: 'down', failures: 3, since: 2000, lastCheck: 2000 });
+    w.report('B', 'b/pacs', { state: 'up', failures: 0, since: 1000, lastCheck: 1000 });
+    expect(w.statusOf('b/pacs')).toMatchObject({ state: 'down', lastCheck: 2000 });
+    w.report('B', 'b/pacs', { state: 'up', failures: 0, since: 3000, lastCheck: 3000 });
+    expect(w.statusOf('b/pacs')).toMatchObject({ state: 'up', lastCheck: 3000 });
+    w.stop();
+  });
 });

@@ -76,6 +76,9 @@ export class ProbeWatch {
 
   /** The status a remote sensor reported (from readings, events or saved states). */
   report(probe: string, sensorId: string, s: SensorStatus): void {
+    // Several cores commit one probe's messages in any order: a status never goes back in time.
+    const had = this.#statuses.get(sensorId);
+    if (had?.lastCheck !== undefined && s.lastCheck !== undefined && s.lastCheck < had.lastCheck) return;
     this.#statuses.set(sensorId, s);
     this.#probeOf.set(sensorId, probe);
   }

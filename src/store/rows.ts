@@ -38,6 +38,9 @@ export function eventLimit(limit: number | undefined): number {
   return Math.min(MAX_EVENT_LIMIT, Math.max(1, Math.floor(limit)));
 }
 
+/** The upsert condition of saveStates({ keepNewer }), the same in both dialects: a state from an older check never replaces a newer one. */
+export const KEEP_NEWER = 'excluded.last_check IS NULL OR sensor_state.last_check IS NULL OR excluded.last_check >= sensor_state.last_check';
+
 export function toStateRow(s: StoredSensorState): StateRow {
   return {
     sensor_id: s.sensorId,

@@ -102,8 +102,17 @@ export interface StoredEvent extends StateEvent {
   readonly id: number;
 }
 
+export interface SaveStatesOptions {
+  /**
+   * Keep a stored state whose last check is newer than the one given (states arriving out of order:
+   * remote probes' readings committed by several cores). The engine's own saves, always in order,
+   * do not ask for it, so that a corrected clock can never freeze a sensor's stored state.
+   */
+  readonly keepNewer?: boolean;
+}
+
 export interface StateStore {
-  saveStates(states: readonly StoredSensorState[]): Promise<void>;
+  saveStates(states: readonly StoredSensorState[], options?: SaveStatesOptions): Promise<void>;
   loadStates(): Promise<StoredSensorState[]>;
   appendEvents(events: readonly StateEvent[]): Promise<void>;
   events(q: EventQuery): Promise<StoredEvent[]>;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Clock } from '../../core/clock.ts';
 import type { StateEvent } from '../../core/model.ts';
 import { systemClock } from '../../shared/clock.ts';
-import type { CheckRow, EventQuery, HistoryQuery, MessageQuery, ReceivedMessage, Retention, Store, StoredSensorState, ValueRow } from '../store.ts';
+import type { CheckRow, EventQuery, HistoryQuery, MessageQuery, ReceivedMessage, Retention, SaveStatesOptions, Store, StoredSensorState, ValueRow } from '../store.ts';
 import { DEFAULT_RETENTION } from '../store.ts';
 import { PgSeriesIds } from './ids.ts';
 import { DEFAULT_MESSAGE_RETENTION_DAYS, PgMessageLog } from './messages.ts';
@@ -98,7 +98,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     history: async (q: HistoryQuery) => queries.history(q),
     availability: async (sensorId: string, from: number, to: number) => queries.availability(sensorId, from, to),
     channelsOf: async (sensorId: string) => queries.channelsOf(sensorId),
-    saveStates: async (states: readonly StoredSensorState[]) => state.saveStates(states),
+    saveStates: async (states: readonly StoredSensorState[], options?: SaveStatesOptions) => state.saveStates(states, options),
     loadStates: async () => state.loadStates(),
     appendEvents: async (events: readonly StateEvent[]) => state.appendEvents(events),
     events: async (q: EventQuery) => state.events(q),

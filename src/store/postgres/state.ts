@@ -3,8 +3,8 @@
 
 import type { Pool } from 'pg';
 import type { StateEvent } from '../../core/model.ts';
-import type { ConfigVersion, EventQuery, StoredEvent, StoredSensorState } from '../store.ts';
-import { eventLimit, fromEventRow, fromStateRow, type EventRow, type StateRow } from '../rows.ts';
+import type { ConfigVersion, EventQuery, SaveStatesOptions, StoredEvent, StoredSensorState } from '../store.ts';
+import { eventLimit, fromEventRow, fromStateRow, KEEP_NEWER, type EventRow, type StateRow } from '../rows.ts';
 
 const STATE_COLUMNS = 'sensor_id, state, pause_reason, since, failures, message, error, last_check, ack_by, ack_at, ack_note, last_values';
 
@@ -15,10 +15,16 @@ export class PgStateStore {
     this.#pool = pool;
   }
 
-  async saveStates(states: readonly StoredSensorState[]): Promise<void> {
-    // The last state given for a sensor wins; ON CONFLICT DO UPDATE may not touch a row twice.
+  async saveStates(states: readonly StoredSensorState[], options: SaveStatesOptions = {}): Promise<void> {
+    const keepNewer = options.keepNewer === true;
+    // The last state given for a sensor wins (with keepNewer: the one of the latest check); ON
+    // CONFLICT DO UPDATE may not touch a row twice.
     const latest = new Map<string, StoredSensorState>();
-    for (const s of states) latest.set(s.sensorId, s);
+    for (const s of states) {
+      const had = latest.get(s.sensorId);
+      if (keepNewer && had?.lastCheck !== undefined && s.lastCheck !== undefined && s.lastCheck < had.lastCheck) continue;
+      latest.set(s.sensorId, s);
+    }
     if (latest.size === 0) return;
     const list = [...latest.values()];
     const col = <T>(f: (s: StoredSensorState) => T): T[] => list.map(f);
@@ -28,7 +34,8 @@ export class PgStateStore {
          $9::text[], $10::bigint[], $11::text[], $12::text[])
        ON CONFLICT (sensor_id) DO UPDATE SET state = excluded.state, pause_reason = excluded.pause_reason, since = excluded.since,
          failures = excluded.failures, message = excluded.message, error = excluded.error, last_check = excluded.last_check,
-         ack_by = excluded.ack_by, ack_at = excluded.ack_at, ack_note = excluded.ack_note, last_values = excluded.last_values`,
+         ack_by = excluded.ack_by, ack_at = excluded.ack_at, ack_note = excluded.ack_note, last_values = excluded.last_values
+${keepNewer ? `\n       WHERE ${KEEP_NEWER}` : ''}`,
       [
         col((s) => s.sensorId),
         col((s) => s.state),

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../../core/clock.ts';
 import type { StateEvent } from '../../core/model.ts';
 import { systemClock } from '../../shared/clock.ts';
-import type { CheckRow, EventQuery, HistoryQuery, MessageQuery, ReceivedMessage, Retention, Store, StoredSensorState, ValueRow } from '../store.ts';
+import type { CheckRow, EventQuery, HistoryQuery, MessageQuery, ReceivedMessage, Retention, SaveStatesOptions, Store, StoredSensorState, ValueRow } from '../store.ts';
 import { DEFAULT_RETENTION } from '../store.ts';
 import { SeriesIds } from './ids.ts';
 import { DEFAULT_MESSAGE_RETENTION_DAYS, SqliteMessageLog } from './messages.ts';
@@ -86,7 +86,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     history: async (q: HistoryQuery) => queries.history(q),
     availability: async (sensorId: string, from: number, to: number) => queries.availability(sensorId, from, to),
     channelsOf: async (sensorId: string) => queries.channelsOf(sensorId),
-    saveStates: async (states: readonly StoredSensorState[]) => state.saveStates(states),
+    saveStates: async (states: readonly StoredSensorState[], options?: SaveStatesOptions) => state.saveStates(states, options),
     loadStates: async () => state.loadStates(),
     appendEvents: async (events: readonly StateEvent[]) => state.appendEvents(events),
     events: async (q: EventQuery) => state.events(q),

@@ -3,8 +3,8 @@
 
 import type Database from 'better-sqlite3';
 import type { StateEvent } from '../../core/model.ts';
-import type { ConfigVersion, EventQuery, StoredEvent, StoredSensorState } from '../store.ts';
-import { eventLimit, fromEventRow, fromStateRow, toStateRow, type EventRow, type StateRow } from '../rows.ts';
+import type { ConfigVersion, EventQuery, SaveStatesOptions, StoredEvent, StoredSensorState } from '../store.ts';
+import { eventLimit, fromEventRow, fromStateRow, KEEP_NEWER, toStateRow, type EventRow, type StateRow } from '../rows.ts';
 
 interface ConfigRow {
   version: number;
@@ -15,7 +15,7 @@ interface ConfigRow {
 
 export class SqliteStateStore {
   readonly #db: Database.Database;
-  readonly #saveStates: Database.Transaction<(states: readonly StoredSensorState[]) => void>;
+  readonly #saveStates: Database.Transaction<(states: readonly StoredSensorState[], keepNewer: boolean) => void>;
   readonly #appendEvents: Database.Transaction<(events: readonly StateEvent[]) => void>;
   readonly #loadStates: Database.Statement<[], StateRow>;
   readonly #insertConfig: Database.Statement<[number, string, string]>;
@@ -25,15 +25,16 @@ export class SqliteStateStore {
 
   constructor(db: Database.Database) {
     this.#db = db;
-    const upsert = db.prepare(
-      `INSERT INTO sensor_state (sensor_id, state, pause_reason, since, failures, message, error, last_check, ack_by, ack_at, ack_note, last_values)
+    const upsertSql = `INSERT INTO sensor_state (sensor_id, state, pause_reason, since, failures, message, error, last_check, ack_by, ack_at, ack_note, last_values)
        VALUES (@sensor_id, @state, @pause_reason, @since, @failures, @message, @error, @last_check, @ack_by, @ack_at, @ack_note, @last_values)
        ON CONFLICT (sensor_id) DO UPDATE SET state = excluded.state, pause_reason = excluded.pause_reason, since = excluded.since,
          failures = excluded.failures, message = excluded.message, error = excluded.error, last_check = excluded.last_check,
-         ack_by = excluded.ack_by, ack_at = excluded.ack_at, ack_note = excluded.ack_note, last_values = excluded.last_values`,
-    );
-    this.#saveStates = db.transaction((states: readonly StoredSensorState[]) => {
-      for (const s of states) upsert.run(toStateRow(s));
+         ack_by = excluded.ack_by, ack_at = excluded.ack_at, ack_note = excluded.ack_note, last_values = excluded.last_values`;
+    const upsert = db.prepare(upsertSql);
+    const upsertIfNewer = db.prepare(`${upsertSql}\n       WHERE ${KEEP_NEWER}`);
+    this.#saveStates = db.transaction((states: readonly StoredSensorState[], keepNewer: boolean) => {
+      const stmt = keepNewer ? upsertIfNewer : upsert;
+      for (const s of states) stmt.run(toStateRow(s));
     });
     const insertEvent = db.prepare(
       'INSERT INTO state_event (sensor_id, ts, from_state, to_state, pause_reason, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -46,8 +47,8 @@ export class SqliteStateStore {
     this.#latestConfig = db.prepare<[], ConfigRow>('SELECT * FROM config_version ORDER BY version DESC LIMIT 1');
   }
 
-  saveStates(states: readonly StoredSensorState[]): void {
-    this.#saveStates.immediate(states);
+  saveStates(states: readonly StoredSensorState[], options: SaveStatesOptions = {}): void {
+    this.#saveStates.immediate(states, options.keepNewer === true);
   }
 
   loadStates(): StoredSensorState[] {

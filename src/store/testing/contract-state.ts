@@ -39,6 +39,25 @@ export function runStateContract(store: () => Store): void {
     expect(bySensor(await store().loadStates())).toStrictEqual(bySensor([changed, minimal]));
   });
 
+  it('with keepNewer, keeps a state when one from an older check arrives after it (remote readings committed out of order)', async () => {
+    const newer: StoredSensorState = { sensorId: 'ris/hl7', state: 'down', since: T0 + 60_000, failures: 3, error: 'ECONNREFUSED', lastCheck: T0 + 60_000 };
+    const older: StoredSensorState = { sensorId: 'ris/hl7', state: 'up', since: T0, failures: 0, lastCheck: T0 + 30_000 };
+    await store().saveStates([newer]);
+    await store().saveStates([older], { keepNewer: true });
+    expect(await store().loadStates()).toStrictEqual([newer]);
+    // Within one batch too, whatever the order.
+    await store().saveStates([{ ...newer, failures: 4, lastCheck: T0 + 90_000 }, older], { keepNewer: true });
+    expect((await store().loadStates())[0]?.failures).toBe(4);
+    // Same check, new facts (an acknowledgement) still update it.
+    const acked: StoredSensorState = { ...newer, failures: 4, lastCheck: T0 + 90_000, acknowledgedBy: 'bob', acknowledgedAt: T0 + 91_000 };
+    await store().saveStates([acked], { keepNewer: true });
+    expect(await store().loadStates()).toStrictEqual([acked]);
+    // Without keepNewer (the engine's own saves, in order by construction) the last one given wins,
+    // so a clock set back can never freeze a stored state.
+    await store().saveStates([older]);
+    expect(await store().loadStates()).toStrictEqual([older]);
+  });
+
   it('returns events newest first, pages back with beforeId and filters by sensor and time', async () => {
     const events: StateEvent[] = [];
     for (let i = 0; i < 30; i++) events.push(event(i % 3 === 0 ? 'a' : 'b', i));
