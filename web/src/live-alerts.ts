@@ -13,13 +13,14 @@ export const ALERTS_THROTTLE_MS = 250;
  * (its `snapshot`: changes may have been missed before it, or while it was away). EventSource
  * reconnects by itself and the server replays what was missed.
  */
-export function useLiveAlerts(onChange: () => void, throttleMs = ALERTS_THROTTLE_MS): void {
+export function useLiveAlerts(onChange: () => void, throttleMs = ALERTS_THROTTLE_MS, enabled = true): void {
   const latest = useRef(onChange);
   useEffect(() => {
     latest.current = onChange;
   }, [onChange]);
   useEffect(() => {
-    if (typeof EventSource === 'undefined') return;
+    // Off where alerting does not run (the stream would refuse alerts=true).
+    if (!enabled || typeof EventSource === 'undefined') return;
     const es = new EventSource(LIVE_ALERTS_URL, { withCredentials: true });
     let timer: number | undefined;
     const changed = () => {
@@ -34,5 +35,5 @@ export function useLiveAlerts(onChange: () => void, throttleMs = ALERTS_THROTTLE
       es.close();
       window.clearTimeout(timer);
     };
-  }, [throttleMs]);
+  }, [throttleMs, enabled]);
 }

@@ -1,8 +1,9 @@
 // The first screen of a shift: counts per clinical system and per site, what is Down now and for
-// how long (unacknowledged first), and the open alerts. Refreshed by the live stream.
+// how long (unacknowledged first), and the open alerts. Refreshed by the live stream (states and alerts).
 
 import { useEffect } from 'react';
 import { useApi, useNow } from '../hooks.ts';
+import { useLiveAlerts } from '../live-alerts.ts';
 import { subscribeLive } from '../live.ts';
 import { Link, sensorHref } from '../router.tsx';
 import { StateBadge, StateCounts, type State } from '../components/StateBadge.tsx';
@@ -79,6 +80,9 @@ export function OverviewPage() {
       window.clearTimeout(timer);
     };
   }, [siteIds, reload]);
+
+  // The open-alerts panel: an alert opening, acknowledged or ending re-reads the overview at once.
+  useLiveAlerts(reload, undefined, ov.data?.alerts != null);
 
   const data = ov.data;
   // The server sorts unacknowledged first, longest Down first within each.
