@@ -11,7 +11,7 @@ import { ManualClock } from '../../shared/clock.ts';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/index.ts';
 import { requireAdmin, requireLevel, visibleFilter } from './index.ts';
 import type { AuthPolicy, AuthServices } from './services.ts';
-import { buildTestAuthApp, createTestAuthServices, createTestRole, createTestUser, sessionFor } from './testing.ts';
+import { bearerFor, buildTestAuthApp, createTestAuthServices, createTestRole, createTestUser, sessionFor } from './testing.ts';
 import { totpCode, TOTP_STEP_MS } from './totp.ts';
 
 /** The fields the tests read from answers (problem documents, login results). */
@@ -203,7 +203,7 @@ describe('login, cookie, logout', () => {
 
   it('logout invalidates the session in the store', async () => {
     const c = await setup();
-    const { password } = await createTestUser(c.svc, { login: 'nurse', roles: ['read-only'] });
+    const { password, user } = await createTestUser(c.svc, { login: 'nurse', roles: ['read-only'] });
     const res = await login(c, 'nurse', password);
     const cookie = cookieOf(res.headers['set-cookie']);
     const csrf = res.json<J>().csrfToken;
@@ -212,6 +212,11 @@ describe('login, cookie, logout', () => {
     expect(out.statusCode).toBe(204);
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
     expect((await c.app.inject({ url: '/api/probe', headers: { cookie } })).statusCode).toBe(401);
+    // An API token has no session to end: 204, and no "logout" in the audit trail.
+    const bearer = await bearerFor(c.svc, user);
+    expect((await c.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer.headers })).statusCode).toBe(204);
+    await c.svc.audit.flush();
+    expect((await c.svc.audit.query({ action: 'logout' })).length).toBe(1);
   });
 
   it('ends a session after the idle time and after the absolute time', async () => {

@@ -148,9 +148,12 @@ export function authRoutes(routes: RouteTable, svc: AuthServices): void {
     status: 204,
     handler: async (req, reply) => {
       const cookie = readCookie(req, SESSION_COOKIE);
-      if (cookie !== undefined) await svc.store.deleteSession(hashSecret(cookie));
-      const p = req.principal;
-      await svc.audit.record({ actor: p?.name ?? 'anonymous', ...(p ? { actorId: p.id } : {}), action: 'logout', ip: clientIp(req), outcome: 'ok' });
+      // Only a session ends (and is audited); an API token has none: it is revoked instead.
+      if (cookie !== undefined) {
+        await svc.store.deleteSession(hashSecret(cookie));
+        const p = req.principal;
+        await svc.audit.record({ actor: p?.name ?? 'anonymous', ...(p ? { actorId: p.id } : {}), action: 'logout', ip: clientIp(req), outcome: 'ok' });
+      }
       setCookie(reply, '', 0);
       return reply.code(204).send();
     },
