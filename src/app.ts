@@ -15,6 +15,7 @@ import { LiveHub } from './api/services.ts';
 import { setupHttps } from './api/tls.ts';
 import { createConfigService } from './config/edit/service.ts';
 import { alertingSchema, type AlertingConfig } from './alerting/config.ts';
+import { feedSourcesOf } from './security/config.ts';
 import { deliveryFailedMessage, startDelivery, type Delivery } from './alerting/delivery/index.ts';
 import { startAlerting, type Alerting } from './alerting/start.ts';
 import { loadOrCreateAckKey, openAlertStore } from './alerting/store.ts';
@@ -296,6 +297,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
       status: statusOf,
       audit: auth.audit,
       notify: (n) => running.service.securityFinding(n),
+      // Feeds from URLs on a schedule (the `security:` section); files can always be imported.
+      feeds: feedSourcesOf(initial.document),
       log: opts.log,
     });
     late.security = securityPart;
@@ -352,6 +355,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           return { ok: false, messages };
         }
         if (JSON.stringify(receiversOf(next.config.document)) !== JSON.stringify(receiversOf(initial.document))) opts.log('receivers: listener changes take effect at the next start');
+        if (JSON.stringify(feedSourcesOf(next.config.document)) !== JSON.stringify(feedSourcesOf(initial.document))) opts.log('security: feed URL changes take effect at the next start');
         const messages = [...next.warnings.map((w) => `config: ${w}`), `${opts.configPath}: configuration v${next.config.version} applied`];
         for (const m of messages) opts.log(m);
         return { ok: true, messages };

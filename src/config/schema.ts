@@ -13,6 +13,7 @@ import type { AnySensorKind } from '../sensors/sensor.ts';
 import { SENSOR_KINDS } from '../sensors/registry.ts';
 import { receiversSchema } from '../receivers/config.ts';
 import { alertingSchema } from '../alerting/config.ts';
+import { securitySchema } from '../security/config.ts';
 
 const nameField = z
   .string({ error: (i) => `expected a name (text), got ${describeGot(i.input)}` })
@@ -226,6 +227,7 @@ export function buildConfigSchema(kinds: readonly AnySensorKind[] = SENSOR_KINDS
     maintenance: z.array(maintenanceSchema).optional().describe('Maintenance windows'),
     receivers: receiversSchema.optional(),
     alerting: alertingSchema.optional(),
+    security: securitySchema.optional(),
     sites: z.array(site, { error: (i) => `expected a list of sites, got ${describeGot(i.input)}` }),
   });
 }
