@@ -47,10 +47,8 @@ it('delivers every reading taken while NATS was down, in order, none twice', asy
     const checksAtStop = probe.engine.totals().checks;
     // The fault: the server stays away for 30 s (its length is what is tested here, not a
     // wait for something), and at least two more rounds of every sensor wait in the outbox.
-    const downAt = Date.now();
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     await waitFor('checks to go on while NATS is down', () => probe.engine.totals().checks >= checksAtStop + 2 * ids.length && probe.queue.depth >= 3);
-    expect(Date.now() - downAt).toBeGreaterThanOrEqual(OUTAGE_MS);
     const waiting = probe.queue.depth;
     expect(probe.queue.depth).toBeGreaterThan(0);
     expect(log.lines.join('\n')).toContain('lost the link to NATS');
