@@ -50,6 +50,7 @@ export function AlertTable({ alerts, onChanged }: { alerts: readonly AlertSummar
             </td>
             <td>
               <Link to={a.sensorIds.length === 1 && a.sensorIds[0] === a.nodeId ? sensorHref(a.nodeId) : nodeHref(a.nodeId)}>{a.title}</Link>
+              {a.sensorIds.length > 1 ? <Members ids={a.sensorIds} /> : null}
               <div className="muted small">
                 rule {a.ruleName}
                 {a.sensorIds.length > 1 ? ` · ${a.sensorIds.length} sensors` : ''}
@@ -93,5 +94,26 @@ function AckForm({ alert, onDone }: { alert: AlertSummary; onDone: () => void })
       </button>
       <ErrorBox error={error} />
     </form>
+  );
+}
+
+/** Members shown in a grouped alert's row: a grouped title names only the common parent. */
+const MEMBERS_SHOWN = 6;
+
+/** A grouped alert's sensors as device / sensor links, so that each failing device can be found in the row. */
+function Members({ ids }: { readonly ids: readonly string[] }) {
+  const shown = ids.slice(0, MEMBERS_SHOWN);
+  return (
+    <ul className="members small" aria-label="Sensors in this alert">
+      {shown.map((id) => {
+        const parts = id.split('/');
+        return (
+          <li key={id}>
+            <Link to={sensorHref(id)}>{parts.slice(-2).join(' / ')}</Link>
+          </li>
+        );
+      })}
+      {ids.length > shown.length ? <li className="muted">and {ids.length - shown.length} more</li> : null}
+    </ul>
   );
 }
