@@ -2,14 +2,10 @@
 // pending, runs only its own probe's sensors once the remote one is approved, and serves the remote
 // sensors' states and history through the same API as its local ones.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerFor, createTestUser } from '../src/api/auth/testing.ts';
-import { startApp, type App } from '../src/app.ts';
-import { startProbe, type RunningProbe } from '../src/cluster/probe.ts';
-import { startNats, type NatsPeer } from './peers/nats.ts';
+import type { App } from '../src/app.ts';
+import { startCoreApp, type CoreApp } from './cluster/app-fixture.ts';
 
 async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -25,17 +21,11 @@ const REMOTE = 'site-b/site-b/devices/scanner/value';
 const LOCAL = 'main/local/devices/counter/value';
 
 describe('remote probes in the running application', () => {
-  let dir: string;
-  let nats: NatsPeer;
+  let c: CoreApp;
   let app: App;
-  let probe: RunningProbe | undefined;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ww-cluster-app-'));
-    nats = await startNats({ probes: ['SITE-B'] });
-    await writeFile(
-      join(dir, 'hospital.yaml'),
-      `defaults: { interval: 1s }
+    c = await startCoreApp('ww-cluster-app-', `defaults: { interval: 1s }
 sites:
   - name: Main
     probes:
@@ -47,30 +37,16 @@ sites:
       - name: SITE-B
         groups:
           - { name: Devices, system: modality, devices: [{ name: Scanner, host: 127.0.0.1, sensors: [{ name: value, kind: synthetic, base: 42 }] }] }
-`,
-    );
-    app = await startApp({
-      configPath: join(dir, 'hospital.yaml'),
-      dataDir: join(dir, 'core'),
-      host: '127.0.0.1',
-      port: 0,
-      log: () => undefined,
-      insecureHttp: true,
-      nats: { url: nats.url, user: nats.core.user, password: nats.core.password },
-    });
+`);
+    app = c.app;
   });
 
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await nats?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => c?.close());
 
   it('runs the remote subtree on the approved probe and serves it through the API', async () => {
     const cluster = app.cluster!;
     expect(cluster).toBeDefined();
-    probe = await startProbe({ name: 'SITE-B', dataDir: join(dir, 'probe'), log: () => undefined, link: { url: nats.url, nkeyFile: nats.seedFiles.get('SITE-B')! }, flushIntervalMs: 100, healthIntervalMs: 200 });
+    const probe = await c.startSiteB();
     await until('the probe pending', async () => ((await cluster.registry.get('SITE-B'))?.approval === 'pending' ? true : undefined));
     // Until approved, the core runs everything itself: the remote probe has no work.
     expect(probe.engine.statuses().size).toBe(0);
@@ -83,7 +59,7 @@ sites:
     expect(listed.probes).toEqual([expect.objectContaining({ name: 'SITE-B', state: 'pending' })]);
     const approved = await fetch(`${app.url}api/probes/SITE-B/approve`, { method: 'POST', headers: adminHeaders });
     expect(approved.status).toBe(200);
-    await until('the remote sensor on the probe', () => (probe!.engine.status(REMOTE)?.state === 'up' ? true : undefined));
+    await until('the remote sensor on the probe', () => (probe.engine.status(REMOTE)?.state === 'up' ? true : undefined));
     // The core's own engine no longer runs the remote subtree, but still its own.
     await until('the core to hand the subtree over', () => (app.engine.status(REMOTE) === undefined ? true : undefined));
     expect(app.engine.status(LOCAL)).toBeDefined();

@@ -2,13 +2,9 @@
 // core sensor whose master runs on a remote probe, and a remote sensor whose master runs on the core,
 // both paused by dependency while their master is Down (real synthetic kinds that always fail).
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.ts';
-import { startProbe, type RunningProbe } from '../../src/cluster/probe.ts';
-import { startNats, type NatsPeer } from '../peers/nats.ts';
+import type { App } from '../../src/app.ts';
+import { startCoreApp, type CoreApp } from './app-fixture.ts';
 import { waitFor } from './fixture.ts';
 
 const GATEWAY = 'main/local/network/gateway/value';
@@ -17,18 +13,12 @@ const ROUTER = 'site-b/site-b/devices/router/value';
 const MODALITY = 'site-b/site-b/devices/modality/value';
 
 describe('dependencies across the core/probe boundary in the running application', () => {
-  let dir: string;
-  let nats: NatsPeer;
+  let c: CoreApp;
   let app: App;
-  let probe: RunningProbe | undefined;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ww-deps-app-'));
-    nats = await startNats({ probes: ['SITE-B'] });
     // failEvery: 1 fails every run: the gateway (core) and the router (probe) are Down from their first check.
-    await writeFile(
-      join(dir, 'hospital.yaml'),
-      `defaults: { interval: 1s, retries: 0 }
+    c = await startCoreApp('ww-deps-app-', `defaults: { interval: 1s, retries: 0 }
 sites:
   - name: Main
     probes:
@@ -48,35 +38,21 @@ sites:
             devices:
               - { name: Router, host: 127.0.0.1, sensors: [{ name: value, kind: synthetic, failEvery: 1 }] }
               - { name: Modality, host: 127.0.0.1, sensors: [{ name: value, kind: synthetic, dependsOn: ${GATEWAY} }] }
-`,
-    );
-    app = await startApp({
-      configPath: join(dir, 'hospital.yaml'),
-      dataDir: join(dir, 'core'),
-      host: '127.0.0.1',
-      port: 0,
-      log: () => undefined,
-      insecureHttp: true,
-      nats: { url: nats.url, user: nats.core.user, password: nats.core.password },
-    });
+`);
+    app = c.app;
   });
 
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await nats?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => c?.close());
 
   it('pauses each side\'s dependents while the master on the other side is Down', async () => {
     const cluster = app.cluster!;
     await cluster.registry.seen('SITE-B', Date.now());
     await cluster.approve('SITE-B', 'alice');
-    probe = await startProbe({ name: 'SITE-B', dataDir: join(dir, 'probe'), log: () => undefined, link: { url: nats.url, nkeyFile: nats.seedFiles.get('SITE-B')! }, flushIntervalMs: 100, healthIntervalMs: 200 });
+    const probe = await c.startSiteB();
     await waitFor('the router Down on the core', () => cluster.statusOf(ROUTER)?.state === 'down', 30_000);
     await waitFor('PACS paused by the remote router', () => app.engine.status(PACS)?.pauseReason === 'dependency', 30_000);
     expect(app.engine.status(PACS)).toMatchObject({ state: 'paused', message: `Paused by dependency: master sensor ${ROUTER} is Down` });
-    await waitFor('the modality paused on its probe by the core gateway', () => probe!.engine.status(MODALITY)?.pauseReason === 'dependency', 30_000);
+    await waitFor('the modality paused on its probe by the core gateway', () => probe.engine.status(MODALITY)?.pauseReason === 'dependency', 30_000);
     expect(app.engine.status(GATEWAY)?.state).toBe('down');
     expect(probe.engine.status(MODALITY)).toMatchObject({ state: 'paused', message: `Paused by dependency: master sensor ${GATEWAY} is Down` });
     // The core shows the probe's pause like any remote status.
